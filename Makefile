@@ -1,0 +1,21 @@
+# Two commands set up a fresh machine: `make demo` (the main job) and `make test` (the suite).
+VENV   := .venv
+PYTHON := $(VENV)/bin/python
+export PYTHONHASHSEED := 0
+
+.PHONY: setup test test-fast demo benchmark evidence clean
+
+setup:
+	@bash scripts/setup.sh
+
+test: setup
+	$(PYTHON) -m pytest tests
+
+test-fast: setup
+	$(PYTHON) -m pytest tests -m "not slow"
+
+demo: setup
+	$(PYTHON) tools/demo.py
+
+clean:
+	rm -rf $(VENV) work_dirs data/aw_demo

@@ -1,0 +1,58 @@
+"""Figure of what AW multiplies the weights by, for a few layers and one image."""
+import matplotlib
+
+matplotlib.use('Agg')
+import matplotlib.pyplot as plt  # noqa: E402
+import torch  # noqa: E402
+
+from aw_mmdet.ops import AWConv2d  # noqa: E402
+
+
+def capture_attention(model, run, layers=None):
+    """Call ``run()`` (e.g. inference on one image) and return {layer: A (D, C/g, Kh, Kw)} of the
+    first sample, for ``layers`` (default: first and last AW conv of every AW stage)."""
+    convs = {n: m for n, m in model.backbone.named_modules() if isinstance(m, AWConv2d)}
+    if layers is None:  # first and last AW conv of every AW stage
+        stages = {}
+        for name in convs:
+            stages.setdefault(name.split('.')[0], []).append(name)
+        layers = [n for names in stages.values() for n in (names[0], names[-1])]
+    maps, hooks = {}, []
+    for name in layers:
+        def hook(module, args, output, name=name):
+            maps[name] = output[0].detach().float().cpu()
+        hooks.append(convs[name].attention.register_forward_hook(hook))
+    try:
+        with torch.no_grad():
+            run()
+    finally:
+        for h in hooks:
+            h.remove()
+    return maps
+
+
+def plot_attention(maps, out_file, title=''):
+    """Row per layer: mean over channels per kernel position; spread per output channel;
+    and the (output x input channel) map averaged over kernel positions."""
+    fig, axes = plt.subplots(len(maps), 3, figsize=(12, 3.2 * len(maps)), squeeze=False)
+    for row, (name, a) in enumerate(maps.items()):
+        kernel_mean = a.mean((0, 1))
+        im = axes[row, 0].imshow(kernel_mean, cmap='viridis')
+        axes[row, 0].set_title(f'{name}\nmean of A per kernel position')
+        fig.colorbar(im, ax=axes[row, 0], fraction=0.046)
+        per_out = a.flatten(1)
+        axes[row, 1].fill_between(range(a.shape[0]), per_out.min(1).values, per_out.max(1).values,
+                                  alpha=0.3, label='min-max')
+        axes[row, 1].plot(per_out.mean(1), lw=1, label='mean')
+        axes[row, 1].axhline(1.0, color='k', ls=':', lw=0.8)
+        axes[row, 1].set_title('A per output channel (over in-channels x kernel)')
+        axes[row, 1].set_xlabel('output channel')
+        axes[row, 1].legend(fontsize=7)
+        im = axes[row, 2].imshow(a.mean((2, 3)), cmap='coolwarm', vmin=0, vmax=2, aspect='auto')
+        axes[row, 2].set_title('A averaged over kernel (out x in)')
+        fig.colorbar(im, ax=axes[row, 2], fraction=0.046)
+    fig.suptitle(title or 'AW attention (1.0 = unchanged weight; range 0..2)')
+    fig.tight_layout()
+    fig.savefig(out_file, dpi=80)
+    plt.close(fig)
+    return out_file

@@ -1,0 +1,4 @@
+from .backbones import AWResNet
+from .plugins import CBAMBlock, SEBlock
+
+__all__ = ['AWResNet', 'CBAMBlock', 'SEBlock']

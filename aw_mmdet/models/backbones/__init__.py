@@ -1,0 +1,3 @@
+from .aw_resnet import AWResNet
+
+__all__ = ['AWResNet']

@@ -1,0 +1,9 @@
+# Faster R-CNN R50-FPN 1x COCO with AW-convolution in stages 2-4 (stock mmdet config otherwise).
+_base_ = 'mmdet::faster_rcnn/faster-rcnn_r50_fpn_1x_coco.py'
+custom_imports = dict(imports=['aw_mmdet'], allow_failed_imports=False)
+
+model = dict(
+    backbone=dict(
+        type='AWResNet',
+        aw=dict(reduction=16, min_hidden=8, attention='factorized'),
+        stage_with_aw=(False, True, True, True)))

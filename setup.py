@@ -1,0 +1,21 @@
+"""aw_mmdet: AW-convolution (attention on weights) for MMDetection 3.x."""
+from setuptools import find_packages, setup
+
+setup(
+    name='aw_mmdet',
+    version='0.1.0',
+    description='AW-convolution (attention on convolution weights) plugin for MMDetection 3.x',
+    long_description=open('README.md', encoding='utf-8').read(),
+    long_description_content_type='text/markdown',
+    packages=find_packages(include=['aw_mmdet', 'aw_mmdet.*']),
+    python_requires='>=3.8',
+    install_requires=[
+        'torch>=2.1',
+        'mmengine>=0.10.7,<0.11',
+        'mmcv>=2.0.0,<2.2.0',
+        'mmdet>=3.3.0,<3.4',
+        'pycocotools',
+        'numpy',
+    ],
+    license='Apache-2.0',
+)

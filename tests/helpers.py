@@ -1,0 +1,57 @@
+"""Shared test helpers: paths, a tiny generated dataset, running the project's tools."""
+import os
+import os.path as osp
+import subprocess
+import sys
+
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+DEMO_CONFIG = osp.join(ROOT, 'configs', 'demo', 'faster_rcnn_aw_demo.py')
+
+
+def stock_config(relpath):
+    """Path of a config shipped inside the installed mmdet (what ``mmdet::relpath`` names)."""
+    import mmdet
+    return osp.join(osp.dirname(mmdet.__file__), '.mim', 'configs', relpath)
+
+
+def make_tiny_data(out_dir, num_train=6, num_val=4, seed=0):
+    """A small COCO-format digits dataset (the demo generator at test size)."""
+    sys.path.insert(0, ROOT)
+    from aw_mmdet.demo import make_demo_data
+    return make_demo_data(str(out_dir), num_train=num_train, num_val=num_val, seed=seed,
+                          image_size=(128, 128))
+
+
+def tiny_options(data_root, max_iters=2, interval=1, extra=()):
+    """--cfg-options turning the demo config into a seconds-long run on tiny data."""
+    root = str(data_root).rstrip('/') + '/'
+    opts = [
+        f'train_dataloader.dataset.data_root={root}',
+        f'val_dataloader.dataset.data_root={root}',
+        f'test_dataloader.dataset.data_root={root}',
+        f'val_evaluator.ann_file={root}annotations/instances_val.json',
+        f'test_evaluator.ann_file={root}annotations/instances_val.json',
+        'train_dataloader.batch_size=2', 'train_dataloader.num_workers=0',
+        'train_dataloader.persistent_workers=False',
+        'val_dataloader.num_workers=0', 'val_dataloader.persistent_workers=False',
+        'test_dataloader.num_workers=0', 'test_dataloader.persistent_workers=False',
+        f'train_cfg.max_iters={max_iters}', f'train_cfg.val_interval={max_iters}',
+        f'default_hooks.checkpoint.interval={interval}',
+        'default_hooks.checkpoint.max_keep_ckpts=-1',
+        'default_hooks.logger.interval=1',
+        'randomness.seed=0',
+    ]
+    return opts + list(extra)
+
+
+def run_tool(script, *args, env=None, timeout=600, check=True):
+    """Run tools/<script> with the current interpreter; return CompletedProcess (text)."""
+    cmd = [sys.executable, osp.join(ROOT, 'tools', script), *map(str, args)]
+    full_env = dict(os.environ, OMP_NUM_THREADS=os.environ.get('OMP_NUM_THREADS', '2'))
+    full_env.update(env or {})
+    proc = subprocess.run(cmd, cwd=ROOT, env=full_env, capture_output=True, text=True,
+                          timeout=timeout)
+    if check and proc.returncode != 0:
+        raise AssertionError(f'{script} failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n'
+                             f'{proc.stderr[-6000:]}')
+    return proc
