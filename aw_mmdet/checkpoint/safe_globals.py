@@ -20,10 +20,14 @@ def _numpy_dtype_classes():
     return [getattr(dtypes, name) for name in dir(dtypes) if name.endswith('DType')]
 
 
+_DEFAULT_STATISTICS = {'min', 'max', 'current', 'mean'}  # HistoryBuffer._set_default_statistics
+
+
 def history_buffer_getattr(obj, name):
     """Stands in for ``getattr`` while unpickling: HistoryBuffer pickles its statistics methods as
     ``getattr(HistoryBuffer, 'mean')``; that lookup, and no other, is allowed."""
-    if obj is HistoryBuffer and name in HistoryBuffer._statistics_methods:
+    allowed = _DEFAULT_STATISTICS | set(HistoryBuffer._statistics_methods)
+    if obj is HistoryBuffer and name in allowed:
         return getattr(HistoryBuffer, name)
     raise pickle.UnpicklingError(
         f'Unsupported global: getattr({getattr(obj, "__name__", type(obj).__name__)}, {name!r}) '
