@@ -17,5 +17,8 @@ test-fast: setup
 demo: setup
 	$(PYTHON) tools/demo.py
 
+benchmark: setup
+	$(PYTHON) tools/benchmark.py --out work_dirs/benchmark
+
 clean:
 	rm -rf $(VENV) work_dirs data/aw_demo

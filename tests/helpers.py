@@ -22,26 +22,29 @@ def make_tiny_data(out_dir, num_train=6, num_val=4, seed=0):
                           image_size=(128, 128))
 
 
-def tiny_options(data_root, max_iters=2, interval=1, extra=()):
-    """--cfg-options turning the demo config into a seconds-long run on tiny data."""
+def tiny_settings(data_root, max_iters=2, interval=1):
+    """Config overrides (dotted keys) turning the demo config into a seconds-long run."""
     root = str(data_root).rstrip('/') + '/'
-    opts = [
-        f'train_dataloader.dataset.data_root={root}',
-        f'val_dataloader.dataset.data_root={root}',
-        f'test_dataloader.dataset.data_root={root}',
-        f'val_evaluator.ann_file={root}annotations/instances_val.json',
-        f'test_evaluator.ann_file={root}annotations/instances_val.json',
-        'train_dataloader.batch_size=2', 'train_dataloader.num_workers=0',
-        'train_dataloader.persistent_workers=False',
-        'val_dataloader.num_workers=0', 'val_dataloader.persistent_workers=False',
-        'test_dataloader.num_workers=0', 'test_dataloader.persistent_workers=False',
-        f'train_cfg.max_iters={max_iters}', f'train_cfg.val_interval={max_iters}',
-        f'default_hooks.checkpoint.interval={interval}',
-        'default_hooks.checkpoint.max_keep_ckpts=-1',
-        'default_hooks.logger.interval=1',
-        'randomness.seed=0',
-    ]
-    return opts + list(extra)
+    settings = {f'{loader}.{key}': value
+                for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader')
+                for key, value in (('dataset.data_root', root), ('num_workers', 0),
+                                   ('persistent_workers', False))}
+    settings.update({
+        'val_evaluator.ann_file': f'{root}annotations/instances_val.json',
+        'test_evaluator.ann_file': f'{root}annotations/instances_val.json',
+        'train_dataloader.batch_size': 2,
+        'train_cfg.max_iters': max_iters, 'train_cfg.val_interval': max_iters,
+        'default_hooks.checkpoint.interval': interval,
+        'default_hooks.checkpoint.max_keep_ckpts': -1,
+        'default_hooks.logger.interval': 1,
+        'randomness.seed': 0,
+    })
+    return settings
+
+
+def tiny_options(data_root, max_iters=2, interval=1):
+    """The same overrides as ``--cfg-options`` arguments."""
+    return [f'{k}={v}' for k, v in tiny_settings(data_root, max_iters, interval).items()]
 
 
 def run_tool(script, *args, env=None, timeout=600, check=True):

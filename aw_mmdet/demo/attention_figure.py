@@ -38,7 +38,7 @@ def plot_attention(maps, out_file, title=''):
     for row, (name, a) in enumerate(maps.items()):
         kernel_mean = a.mean((0, 1))
         im = axes[row, 0].imshow(kernel_mean, cmap='viridis')
-        axes[row, 0].set_title(f'{name}\nmean of A per kernel position')
+        axes[row, 0].set_title(f'{name}: mean of A per kernel position', fontsize=9)
         fig.colorbar(im, ax=axes[row, 0], fraction=0.046)
         per_out = a.flatten(1)
         axes[row, 1].fill_between(range(a.shape[0]), per_out.min(1).values, per_out.max(1).values,
@@ -48,8 +48,13 @@ def plot_attention(maps, out_file, title=''):
         axes[row, 1].set_title('A per output channel (over in-channels x kernel)')
         axes[row, 1].set_xlabel('output channel')
         axes[row, 1].legend(fontsize=7)
-        im = axes[row, 2].imshow(a.mean((2, 3)), cmap='coolwarm', vmin=0, vmax=2, aspect='auto')
+        mean_map = a.mean((2, 3))
+        spread = max(float((mean_map - 1).abs().max()), 1e-6)  # centre the colours on 1.0
+        im = axes[row, 2].imshow(mean_map, cmap='coolwarm', vmin=1 - spread, vmax=1 + spread,
+                                 aspect='auto')
         axes[row, 2].set_title('A averaged over kernel (out x in)')
+        axes[row, 2].set_xlabel('input channel')
+        axes[row, 2].set_ylabel('output channel')
         fig.colorbar(im, ax=axes[row, 2], fraction=0.046)
     fig.suptitle(title or 'AW attention (1.0 = unchanged weight; range 0..2)')
     fig.tight_layout()

@@ -58,8 +58,10 @@ def _paste_digit(rng, img, digit, size):
     y, x = int(rng.integers(0, h - dh)), int(rng.integers(0, w - dw))
     colour = rng.uniform(0, 1, 3)
     region = img[y:y + dh, x:x + dw]
-    if abs(colour.mean() - region.mean()) < 0.25:  # keep the digit visible on its background
-        colour = 1.0 - region.mean((0, 1))
+    background = float(region.mean())
+    if abs(colour.mean() - background) < 0.35:  # keep the digit visible: push its brightness away
+        shift = 0.45 if background < 0.5 else -0.45
+        colour = np.clip(background + shift + (colour - colour.mean()) * 0.5, 0, 1)
     a = alpha[..., None]
     img[y:y + dh, x:x + dw] = region * (1 - a) + colour * a
     rows, cols = np.where(alpha > 0.25)
@@ -67,16 +69,16 @@ def _paste_digit(rng, img, digit, size):
             int(rows.max() - rows.min() + 1))
 
 
-def _iou(a, b):
+def _overlap(a, b):
+    """Intersection over the smaller box: a small digit mostly hidden by a big one counts."""
     ax2, ay2, bx2, by2 = a[0] + a[2], a[1] + a[3], b[0] + b[2], b[1] + b[3]
     iw = max(0, min(ax2, bx2) - max(a[0], b[0]))
     ih = max(0, min(ay2, by2) - max(a[1], b[1]))
-    inter = iw * ih
-    return inter / float(a[2] * a[3] + b[2] * b[3] - inter)
+    return iw * ih / float(min(a[2] * a[3], b[2] * b[3]))
 
 
-def make_split(out_dir, split, num_images, pool, rng, image_size=(256, 256),
-               size_range=(16, 150), objects=(2, 6), max_overlap=0.3):
+def make_split(out_dir, split, num_images, pool, rng, image_size=(160, 160),
+               size_range=(12, 96), objects=(2, 6), max_overlap=0.25):
     """Write ``<out_dir>/<split>/*.jpg`` and return the COCO dict for them."""
     images, labels = pool
     h, w = image_size
@@ -92,7 +94,7 @@ def make_split(out_dir, split, num_images, pool, rng, image_size=(256, 256),
                 size = float(np.exp(rng.uniform(np.log(size_range[0]), np.log(size_range[1]))))
                 trial = img.copy()
                 box = _paste_digit(rng, trial, images[idx], size)
-                if box and box[2] >= 4 and box[3] >= 4 and all(_iou(box, b) <= max_overlap for b, _ in boxes):
+                if box and box[2] >= 4 and box[3] >= 4 and all(_overlap(box, b) <= max_overlap for b, _ in boxes):
                     img = trial
                     boxes.append((box, int(labels[idx])))
                     break
@@ -108,7 +110,7 @@ def make_split(out_dir, split, num_images, pool, rng, image_size=(256, 256),
 
 
 def make_demo_data(out_dir='data/aw_demo', num_train=300, num_val=100, seed=0, force=False,
-                   image_size=(256, 256)):
+                   image_size=(160, 160)):
     """Create the dataset unless it already exists (``force`` regenerates). Returns ann paths."""
     ann_dir = osp.join(out_dir, 'annotations')
     paths = {s: osp.join(ann_dir, f'instances_{s}.json') for s in SPLITS}

@@ -1,0 +1,1 @@
+"""Stock-vs-AW measurements behind tools/benchmark.py (timings are reported, never asserted)."""

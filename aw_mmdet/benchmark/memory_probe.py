@@ -1,0 +1,34 @@
+"""Peak memory of one detector step, in a fresh process so peaks of other models do not mix in.
+
+python -m aw_mmdet.benchmark.memory_probe CONFIG {train,inference} H W BATCH DEVICE -> JSON line
+(CPU: peak process RSS in MiB, ru_maxrss; CUDA: torch.cuda.max_memory_allocated in MiB).
+"""
+import json
+import resource
+import sys
+
+import torch
+
+
+def main(argv):
+    config, mode, h, w, batch, device = argv[0], argv[1], int(argv[2]), int(argv[3]), int(argv[4]), argv[5]
+    torch.set_num_threads(int(argv[6]) if len(argv) > 6 else torch.get_num_threads())
+    import aw_mmdet  # noqa: F401
+    from aw_mmdet.benchmark.detector_bench import (build_detector, inference_fn, synthetic_batch,
+                                                   train_step_fn)
+    model = build_detector(config, device)
+    data = synthetic_batch(batch, h, w, device=device)
+    step = train_step_fn(model, data) if mode == 'train' else inference_fn(model, data)
+    if device.startswith('cuda'):
+        torch.cuda.reset_peak_memory_stats()
+    for _ in range(2):
+        step()
+    if device.startswith('cuda'):
+        peak = torch.cuda.max_memory_allocated() / 2 ** 20
+    else:
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(dict(config=config, mode=mode, peak_mib=peak)))
+
+
+if __name__ == '__main__':
+    main(sys.argv[1:])
