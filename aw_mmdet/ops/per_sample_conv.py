@@ -48,8 +48,8 @@ def matmul_conv(x, modulated, bias, stride, padding, dilation, groups):
     cols = cols.view(n, groups, cg * kh * kw, ho * wo)
     weight = modulated.reshape(n, groups, d // groups, cg * kh * kw)
     out = torch.matmul(weight, cols).view(n, d, ho, wo)
-    if bias is not None:
-        out = out + bias.view(1, d, 1, 1)
+    if bias is not None:  # in the matmul's dtype, so autocast (bf16) output stays bf16
+        out = out + bias.to(out.dtype).view(1, d, 1, 1)
     return out
 
 

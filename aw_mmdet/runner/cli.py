@@ -33,7 +33,27 @@ def load_config(args) -> Config:
     return cfg
 
 
+def init_cpu_distributed(cfg):
+    """Start torch.distributed for ``--launcher pytorch`` when torch has no CUDA.
+
+    mmengine's pytorch launcher calls ``torch.cuda.set_device`` before ``init_process_group``,
+    which a CPU build of torch cannot do; the Runner skips its own init when a process group
+    already exists, so we start it here with the config's backend (gloo on CPU).
+    """
+    import torch
+    import torch.distributed as dist
+    if cfg.get('launcher', 'none') != 'pytorch' or torch.cuda.is_available() or dist.is_initialized():
+        return
+    dist_cfg = dict(cfg.get('env_cfg', {}).get('dist_cfg', {}))
+    backend = dist_cfg.pop('backend', 'gloo')
+    if backend != 'gloo':
+        raise SystemExit(f"error: env_cfg.dist_cfg.backend={backend!r} needs GPUs; this machine has "
+                         "none (use --cfg-options env_cfg.dist_cfg.backend=gloo on CPU)")
+    dist.init_process_group(backend='gloo')
+
+
 def build_runner(cfg):
     from mmengine.registry import RUNNERS
     from mmengine.runner import Runner
+    init_cpu_distributed(cfg)
     return RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
