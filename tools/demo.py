@@ -58,8 +58,9 @@ def main(argv=None):
     make_demo_data(osp.join(ROOT, 'data', 'aw_demo'))
     work_dir = osp.abspath(args.work_dir)
     py = sys.executable
-    run([py, osp.join(ROOT, 'tools', 'train.py'), CONFIG, '--work-dir', work_dir]
-        + (['--cfg-options', *args.cfg_options] if args.cfg_options else []))
+    # tools/test.py evaluates right after training, so the in-training validation is skipped
+    run([py, osp.join(ROOT, 'tools', 'train.py'), CONFIG, '--work-dir', work_dir,
+         '--cfg-options', 'train_cfg.val_begin=1000000000', *args.cfg_options])
     with open(osp.join(work_dir, 'last_checkpoint')) as f:
         checkpoint = f.read().strip()
     test_log = run([py, osp.join(ROOT, 'tools', 'test.py'), CONFIG, checkpoint, '--work-dir',

@@ -14,8 +14,8 @@ palette = [(230, 25, 75), (60, 180, 75), (255, 225, 25), (0, 130, 200), (245, 13
 metainfo = dict(classes=classes, palette=palette)
 image_scale = (160, 160)
 width = 128  # FPN and head channels
-max_iters = 460
-val_interval = 460
+max_iters = 520
+val_interval = 520
 
 model = dict(
     backbone=dict(depth=18, frozen_stages=-1, norm_eval=False, init_cfg=None),
@@ -26,7 +26,7 @@ model = dict(
         bbox_head=dict(in_channels=width, fc_out_channels=512, num_classes=len(classes))),
     train_cfg=dict(
         rpn_proposal=dict(nms_pre=1000, max_per_img=300),
-        rcnn=dict(sampler=dict(num=64, pos_fraction=0.5))),
+        rcnn=dict(sampler=dict(num=48, pos_fraction=0.5))),
     test_cfg=dict(rpn=dict(nms_pre=500, max_per_img=100)))
 
 train_pipeline = [
@@ -78,4 +78,5 @@ log_processor = dict(by_epoch=False)
 env_cfg = dict(dist_cfg=dict(backend='gloo'))
 model_wrapper_cfg = dict(type='MMDistributedDataParallel', device_ids=None,
                          broadcast_buffers=False, find_unused_parameters=False)
+randomness = dict(seed=0)
 work_dir = 'work_dirs/demo'
