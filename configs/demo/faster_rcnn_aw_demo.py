@@ -14,8 +14,8 @@ palette = [(230, 25, 75), (60, 180, 75), (255, 225, 25), (0, 130, 200), (245, 13
 metainfo = dict(classes=classes, palette=palette)
 image_scale = (160, 160)
 width = 128  # FPN and head channels
-max_iters = 520
-val_interval = 520
+max_iters = 480
+val_interval = 480
 
 model = dict(
     backbone=dict(depth=18, frozen_stages=-1, norm_eval=False, init_cfg=None),
