@@ -80,9 +80,12 @@ def main(argv=None):
     parser.add_argument('--threads', type=int, default=2, help='CPU threads (pinned, reported)')
     parser.add_argument('--reps', type=int, default=0, help='timed repetitions per side')
     parser.add_argument('--skip', nargs='*', default=[], choices=['op', 'detector', 'memory', 'size'])
+    parser.add_argument('--op-batches', type=int, nargs='+', help='op-level batch sizes (default 2 1)')
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     s = settings(args)
+    if args.op_batches:
+        s['op_batches'] = tuple(args.op_batches)
     os.makedirs(args.out, exist_ok=True)
     stock_cfg = stock_config_path()
     report = dict(env=dict(device=args.device, threads=torch.get_num_threads(),
