@@ -15,7 +15,8 @@ MMCV_VERSION="2.1.0"
 MARKER="$VENV/.aw_mmdet_ready"
 
 inputs_hash() {
-  cat "$ROOT/scripts/setup.sh" "$ROOT/setup.py" "$ROOT/requirements.txt" | sha256sum | cut -d' ' -f1
+  cat "$ROOT/scripts/setup.sh" "$ROOT/setup.py" "$ROOT/requirements.txt" \
+      "$ROOT/requirements-build.txt" | sha256sum | cut -d' ' -f1
 }
 
 want="$(inputs_hash)"
