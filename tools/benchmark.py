@@ -24,6 +24,7 @@ from aw_mmdet.benchmark.detector_bench import bench_detectors, build_detector  #
 from aw_mmdet.benchmark.op_bench import bench_op, resnet101_3x3_shapes  # noqa: E402
 from aw_mmdet.benchmark.report import markdown_report  # noqa: E402
 from aw_mmdet.analysis import count_flops  # noqa: E402
+from aw_mmdet.runtime import tune_glibc_malloc  # noqa: E402
 
 STOCK_CFG = 'faster_rcnn/faster-rcnn_r101_fpn_1x_coco.py'
 AW_CFG = osp.join(ROOT, 'configs', 'faster_rcnn_r101_aw_fpn.py')
@@ -82,6 +83,7 @@ def main(argv=None):
     parser.add_argument('--skip', nargs='*', default=[], choices=['op', 'detector', 'memory', 'size'])
     parser.add_argument('--op-batches', type=int, nargs='+', help='op-level batch sizes (default 2 1)')
     args = parser.parse_args(argv)
+    malloc_tuned = tune_glibc_malloc()  # as tools/train.py does; stock and AW alike
     torch.set_num_threads(args.threads)
     s = settings(args)
     if args.op_batches:
@@ -90,7 +92,7 @@ def main(argv=None):
     stock_cfg = stock_config_path()
     report = dict(env=dict(device=args.device, threads=torch.get_num_threads(),
                            torch=torch.__version__, cpu=platform.processor() or platform.machine(),
-                           cpu_model=_cpu_model(), quick=args.quick,
+                           cpu_model=_cpu_model(), quick=args.quick, malloc_tuned=malloc_tuned,
                            gpu=torch.cuda.get_device_name() if args.device == 'cuda' else None),
                   settings=s)
     start = time.time()

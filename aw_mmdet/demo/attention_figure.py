@@ -19,9 +19,9 @@ def capture_attention(model, run, layers=None):
         layers = [n for names in stages.values() for n in (names[0], names[-1])]
     maps, hooks = {}, []
     for name in layers:
-        def hook(module, args, output, name=name):
-            maps[name] = output[0].detach().float().cpu()
-        hooks.append(convs[name].attention.register_forward_hook(hook))
+        def hook(conv, args, name=name):  # AWConv2d fuses A into its weights: recompute A
+            maps[name] = conv.attention(args[0][:1])[0].detach().float().cpu()
+        hooks.append(convs[name].register_forward_pre_hook(hook))
     try:
         with torch.no_grad():
             run()

@@ -51,14 +51,19 @@ class AWAttention(nn.Module):
                 layer.weight.zero_()
                 layer.bias.zero_()
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def compute_logits(self, x: torch.Tensor):
+        """(out_logits (N, D, Kh, Kw), in_logits (N, C/g, Kh, Kw)) in factorized mode, or
+        (logits (N, D, C/g, Kh, Kw),) in dense mode; A = 2 * sigmoid(their broadcast sum)."""
         pooled = F.adaptive_avg_pool2d(x, self.kernel_size)
         hidden = F.relu(self.hidden(pooled))
-        n, (kh, kw) = x.shape[0], self.kernel_size
         if self.mode == 'factorized':
-            a_out = self.out_logits(hidden)  # (N, D, Kh, Kw)
-            a_in = self.in_logits(hidden)  # (N, C/g, Kh, Kw)
-            logits = a_out.unsqueeze(2) + a_in.unsqueeze(1)
-        else:
-            logits = self.logits(hidden).view(n, self.out_channels, self.in_per_group, kh, kw)
-        return 2.0 * torch.sigmoid(logits)
+            return self.out_logits(hidden), self.in_logits(hidden)
+        n, (kh, kw) = x.shape[0], self.kernel_size
+        return (self.logits(hidden).view(n, self.out_channels, self.in_per_group, kh, kw),)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """The attention map A (N, D, C/g, Kh, Kw) itself (AWConv2d fuses it with the weight)."""
+        logits = self.compute_logits(x)
+        if self.mode == 'factorized':
+            logits = (logits[0].unsqueeze(2) + logits[1].unsqueeze(1),)
+        return 2.0 * torch.sigmoid(logits[0])

@@ -8,8 +8,9 @@ import torch.nn as nn
 from mmengine.registry import MODELS
 
 from .aw_attention import ATTENTION_MODES, AWAttention
-from .per_sample_conv import per_sample_conv2d
+from .per_sample_conv import conv2d_per_sample_weights
 from .validation import check_aw_args, check_conv_input
+from .weight_modulation import modulate_dense, modulate_factorized
 
 
 @MODELS.register_module('AWConv')
@@ -59,6 +60,8 @@ class AWConv2d(nn.Conv2d):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         check_conv_input(self, x)
-        attention = self.attention(x)
-        return per_sample_conv2d(x, self.weight, attention, self.bias, self.stride, self.padding,
-                                 self.dilation, self.groups)
+        logits = self.attention.compute_logits(x)
+        modulate = modulate_factorized if self.attention_mode == 'factorized' else modulate_dense
+        weights = modulate(self.weight, *logits)
+        return conv2d_per_sample_weights(x, weights, self.bias, self.stride, self.padding,
+                                         self.dilation, self.groups)

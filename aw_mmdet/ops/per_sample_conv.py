@@ -53,19 +53,26 @@ def matmul_conv(x, modulated, bias, stride, padding, dilation, groups):
     return out
 
 
+def conv2d_per_sample_weights(x, weights, bias, stride, padding, dilation, groups, path=None):
+    """y[n] = conv2d(x[n], weights[n], bias, ...); weights: (N, D, C/g, Kh, Kw).
+
+    ``path`` forces 'grouped' or 'matmul'; by default it is chosen by ``choose_path``.
+    """
+    if x.shape[0] == 1:
+        return F.conv2d(x, weights[0], bias, stride, padding, dilation, groups)
+    channels_last = x.is_contiguous(memory_format=torch.channels_last) and not x.is_contiguous()
+    path = path or choose_path(x, weights[0], stride, padding, dilation)
+    conv = matmul_conv if path == 'matmul' else grouped_conv
+    out = conv(x, weights, bias, stride, padding, dilation, groups)
+    if channels_last:
+        out = out.contiguous(memory_format=torch.channels_last)
+    return out
+
+
 def per_sample_conv2d(x, weight, attention, bias, stride, padding, dilation, groups, path=None):
     """y[n] = conv2d(x[n], weight * attention[n], bias, ...).
 
     x: (N, C, H, W); weight: (D, C/g, Kh, Kw); attention: (N, D, C/g, Kh, Kw).
-    ``path`` forces 'grouped' or 'matmul'; by default it is chosen by ``choose_path``.
     """
-    modulated = weight.unsqueeze(0) * attention
-    if x.shape[0] == 1:
-        return F.conv2d(x, modulated[0], bias, stride, padding, dilation, groups)
-    channels_last = x.is_contiguous(memory_format=torch.channels_last) and not x.is_contiguous()
-    path = path or choose_path(x, weight, stride, padding, dilation)
-    conv = matmul_conv if path == 'matmul' else grouped_conv
-    out = conv(x, modulated, bias, stride, padding, dilation, groups)
-    if channels_last:
-        out = out.contiguous(memory_format=torch.channels_last)
-    return out
+    return conv2d_per_sample_weights(x, weight.unsqueeze(0) * attention, bias, stride, padding,
+                                     dilation, groups, path)

@@ -48,11 +48,12 @@ def check_conv_input(conv, x):
         raise ValueError(f'AWConv2d: input has {x.shape[1]} channels, in_channels is {conv.in_channels}')
     if x.shape[0] == 0:
         raise ValueError('AWConv2d: input batch is empty (N == 0)')
-    if isinstance(conv.padding, str):
+    if conv.padding == 'same':
         return
+    padding = (0, 0) if conv.padding == 'valid' else conv.padding
     for axis, size in (('height', x.shape[2]), ('width', x.shape[3])):
         i = 0 if axis == 'height' else 1
         span = conv.dilation[i] * (conv.kernel_size[i] - 1) + 1
-        if size + 2 * conv.padding[i] < span:
-            raise ValueError(f'AWConv2d: input {axis} {size} (+2*padding {conv.padding[i]}) is '
+        if size + 2 * padding[i] < span:
+            raise ValueError(f'AWConv2d: input {axis} {size} (+2*padding {padding[i]}) is '
                              f'smaller than the dilated kernel ({span})')

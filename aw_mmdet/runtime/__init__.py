@@ -1,0 +1,3 @@
+from .cpu_malloc import tune_glibc_malloc
+
+__all__ = ['tune_glibc_malloc']
