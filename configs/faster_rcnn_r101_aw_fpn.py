@@ -8,3 +8,8 @@ model = dict(
         type='AWResNet',
         aw=dict(reduction=16, min_hidden=8, attention='factorized'),
         stage_with_aw=(False, True, True, True)))
+
+# Crash-safe checkpoints (atomic writes), resume that reproduces the uninterrupted run, and a stop
+# at the first NaN/inf loss; see docs/reliability.md.
+default_hooks = dict(checkpoint=dict(type='AtomicCheckpointHook'),
+                     finite_loss=dict(type='FiniteLossHook'), rng_state=dict(type='RngStateHook'))

@@ -9,3 +9,8 @@ model = dict(
             dict(cfg=dict(type='CBAMBlock', reduction=16, kernel_size=7),
                  stages=(False, True, True, True), position='after_conv3')
         ]))
+
+# Crash-safe checkpoints (atomic writes), resume that reproduces the uninterrupted run, and a stop
+# at the first NaN/inf loss; see docs/reliability.md.
+default_hooks = dict(checkpoint=dict(type='AtomicCheckpointHook'),
+                     finite_loss=dict(type='FiniteLossHook'), rng_state=dict(type='RngStateHook'))
