@@ -7,8 +7,10 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import aw_mmdet  # noqa: E402,F401  (fills the registries, installs safe checkpoint loading)
+from aw_mmdet.runtime import tune_glibc_malloc  # noqa: E402
+from aw_mmdet import CheckpointError, DatasetContentError  # noqa: E402
 from aw_mmdet.runner import (DatasetFilesError, add_common_args, build_runner,  # noqa: E402
-                             check_dataset_files, load_config, set_local_rank)
+                             check_dataset_files, enable_input_checks, load_config, set_local_rank)
 
 
 def parse_args(argv=None):
@@ -31,6 +33,7 @@ def main(argv=None):
     from mmdet.engine.hooks.utils import trigger_visualization_hook
     from mmdet.evaluation import DumpDetResults
 
+    tune_glibc_malloc()
     args = parse_args(argv)
     cfg = load_config(args)
     cfg.load_from = args.checkpoint
@@ -40,10 +43,14 @@ def main(argv=None):
         check_dataset_files(cfg, loaders=('test_dataloader',))
     except DatasetFilesError as err:
         raise SystemExit(f'error: {err}')
-    runner = build_runner(cfg)
-    if args.out is not None:
-        runner.test_evaluator.metrics.append(DumpDetResults(out_file_path=args.out))
-    runner.test()
+    enable_input_checks(cfg, loaders=('test_dataloader',))
+    try:
+        runner = build_runner(cfg)
+        if args.out is not None:
+            runner.test_evaluator.metrics.append(DumpDetResults(out_file_path=args.out))
+        runner.test()
+    except (CheckpointError, DatasetContentError) as err:  # bad input: one clear line, no trace
+        raise SystemExit(f'error: {err}')
 
 
 if __name__ == '__main__':

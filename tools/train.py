@@ -7,8 +7,10 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import aw_mmdet  # noqa: E402,F401  (fills the registries, installs safe checkpoint loading)
+from aw_mmdet.runtime import tune_glibc_malloc  # noqa: E402
+from aw_mmdet import CheckpointError, DatasetContentError  # noqa: E402
 from aw_mmdet.runner import (DatasetFilesError, add_common_args, build_runner,  # noqa: E402
-                             check_dataset_files, load_config, set_local_rank)
+                             check_dataset_files, enable_input_checks, load_config, set_local_rank)
 
 
 def parse_args(argv=None):
@@ -41,13 +43,18 @@ def configure(args):
 
 
 def main(argv=None):
+    tune_glibc_malloc()
     args = parse_args(argv)
     cfg = configure(args)
     try:
         check_dataset_files(cfg, loaders=('train_dataloader', 'val_dataloader'))
     except DatasetFilesError as err:
         raise SystemExit(f'error: {err}')
-    build_runner(cfg).train()
+    enable_input_checks(cfg, loaders=('train_dataloader', 'val_dataloader'))
+    try:
+        build_runner(cfg).train()
+    except (CheckpointError, DatasetContentError) as err:  # bad input: one clear line, no trace
+        raise SystemExit(f'error: {err}')
 
 
 if __name__ == '__main__':

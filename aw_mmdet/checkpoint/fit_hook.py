@@ -1,0 +1,33 @@
+"""Runner hook: every checkpoint the Runner loads (``load_from``, ``--resume``, tools/test.py's
+checkpoint) must fit the model; see fit_check.py for what "fit" means."""
+from mmengine.hooks import Hook
+from mmengine.registry import HOOKS
+from mmengine.runner import find_latest_checkpoint
+
+from .fit_check import check_checkpoint_fits
+
+
+def _loaded_file(runner):
+    """The file Runner.load_or_resume is loading (the hook call does not pass it)."""
+    load_from = getattr(runner, '_load_from', None)
+    if load_from is None and getattr(runner, '_resume', False):
+        return find_latest_checkpoint(runner.work_dir) or 'checkpoint'
+    return load_from or 'checkpoint'
+
+
+@HOOKS.register_module()
+class CheckpointFitHook(Hook):
+    """Checks in ``after_load_checkpoint``, which the Runner calls before copying any weights.
+
+    Lowest priority so that hooks converting the checkpoint (e.g. EMAHook) run first.
+    ``allow_shape_mismatch``: key prefixes whose shape may differ (re-heading for new classes).
+    """
+
+    priority = 'LOWEST'
+
+    def __init__(self, allow_shape_mismatch=()):
+        self.allow_shape_mismatch = tuple(allow_shape_mismatch)
+
+    def after_load_checkpoint(self, runner, checkpoint):
+        check_checkpoint_fits(runner.model, checkpoint, _loaded_file(runner),
+                              self.allow_shape_mismatch)
