@@ -20,5 +20,8 @@ demo: setup
 benchmark: setup
 	$(PYTHON) tools/benchmark.py --out work_dirs/benchmark
 
+evidence: setup
+	$(PYTHON) tools/compare.py --out work_dirs/evidence
+
 clean:
 	rm -rf $(VENV) work_dirs data/aw_demo
