@@ -14,19 +14,19 @@ palette = [(230, 25, 75), (60, 180, 75), (255, 225, 25), (0, 130, 200), (245, 13
 metainfo = dict(classes=classes, palette=palette)
 image_scale = (160, 160)
 width = 128  # FPN and head channels
-max_iters = 480
-val_interval = 480
+max_iters = 540
+val_interval = 540
 
 model = dict(
     backbone=dict(depth=18, frozen_stages=-1, norm_eval=False, init_cfg=None),
     neck=dict(in_channels=[64, 128, 256, 512], out_channels=width),
     rpn_head=dict(in_channels=width, feat_channels=width, anchor_generator=dict(scales=[4])),
     roi_head=dict(
-        bbox_roi_extractor=dict(roi_layer=dict(sampling_ratio=2), out_channels=width),
+        bbox_roi_extractor=dict(roi_layer=dict(sampling_ratio=1), out_channels=width),
         bbox_head=dict(in_channels=width, fc_out_channels=512, num_classes=len(classes))),
     train_cfg=dict(
         rpn_proposal=dict(nms_pre=1000, max_per_img=300),
-        rcnn=dict(sampler=dict(num=48, pos_fraction=0.5))),
+        rcnn=dict(sampler=dict(num=64, pos_fraction=0.5))),
     test_cfg=dict(rpn=dict(nms_pre=500, max_per_img=100)))
 
 train_pipeline = [
@@ -70,7 +70,8 @@ param_scheduler = [
 ]
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=20),
-    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=val_interval, max_keep_ckpts=2))
+    checkpoint=dict(type='AtomicCheckpointHook', by_epoch=False, interval=val_interval,
+                    max_keep_ckpts=2))
 log_processor = dict(by_epoch=False)
 
 # CPU-friendly distributed training: gloo, and DDP without device_ids (torch refuses device_ids
