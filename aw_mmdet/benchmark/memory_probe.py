@@ -1,13 +1,27 @@
 """Peak memory of one detector step, in a fresh process so peaks of other models do not mix in.
 
 python -m aw_mmdet.benchmark.memory_probe CONFIG {train,inference} H W BATCH DEVICE -> JSON line
-(CPU: peak process RSS in MiB, ru_maxrss; CUDA: torch.cuda.max_memory_allocated in MiB).
+(CPU: peak RSS of this process in MiB, VmHWM; CUDA: torch.cuda.max_memory_allocated in MiB).
 """
 import json
 import resource
 import sys
 
 import torch
+
+
+def _peak_rss_mib():
+    """VmHWM of this process. Not ru_maxrss: Linux carries the parent's high-water mark across
+    fork+exec into ru_maxrss, so a probe started from a big benchmark process reported the parent's
+    peak (the same 8982 MiB for every probe)."""
+    try:
+        with open('/proc/self/status') as f:
+            for line in f:
+                if line.startswith('VmHWM:'):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main(argv):
@@ -28,7 +42,7 @@ def main(argv):
     if device.startswith('cuda'):
         peak = torch.cuda.max_memory_allocated() / 2 ** 20
     else:
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        peak = _peak_rss_mib()
     print(json.dumps(dict(config=config, mode=mode, peak_mib=peak)))
 
 
