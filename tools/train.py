@@ -9,6 +9,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import aw_mmdet  # noqa: E402,F401  (fills the registries, installs safe checkpoint loading)
 from aw_mmdet.runtime import tune_glibc_malloc  # noqa: E402
 from aw_mmdet import CheckpointError, DatasetContentError  # noqa: E402
+from aw_mmdet.engine import NonFiniteLossError  # noqa: E402
 from aw_mmdet.runner import (DatasetFilesError, add_common_args, build_runner,  # noqa: E402
                              check_dataset_files, enable_input_checks, load_config, set_local_rank)
 
@@ -54,6 +55,8 @@ def main(argv=None):
     try:
         build_runner(cfg).train()
     except (CheckpointError, DatasetContentError) as err:  # bad input: one clear line, no trace
+        raise SystemExit(f'error: {err}')
+    except NonFiniteLossError as err:  # the log above has the context; the last line says what
         raise SystemExit(f'error: {err}')
 
 
