@@ -6,17 +6,20 @@ from mmdet.structures import DetDataSample
 from mmdet.utils import register_all_modules
 from mmengine.structures import InstanceData
 
+from .shared_weights import init_by_name
 from .timing import ratio, time_pair
 
 
 def build_detector(config_path, device='cpu'):
-    """Model of a config without downloading pretrained weights (init_cfg dropped)."""
+    """Model of a config without downloading pretrained weights (init_cfg dropped), with weights
+    keyed by parameter name so stock and AW share every common weight (see shared_weights)."""
     register_all_modules()
     cfg = Config.fromfile(config_path)
     cfg.model.backbone.init_cfg = None
     torch.manual_seed(0)
-    model = MODELS.build(cfg.model).to(device)
-    return model
+    model = MODELS.build(cfg.model)
+    init_by_name(model)
+    return model.to(device)
 
 
 def synthetic_batch(batch, height, width, device='cpu', seed=0):
