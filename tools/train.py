@@ -54,10 +54,8 @@ def main(argv=None):
     enable_input_checks(cfg, loaders=('train_dataloader', 'val_dataloader'))
     try:
         build_runner(cfg).train()
-    except (CheckpointError, DatasetContentError) as err:  # bad input: one clear line, no trace
-        raise SystemExit(f'error: {err}')
-    except NonFiniteLossError as err:  # the log above has the context; the last line says what
-        raise SystemExit(f'error: {err}')
+    except (CheckpointError, DatasetContentError, NonFiniteLossError) as err:
+        raise SystemExit(f'error: {err}')  # bad input or a NaN loss: one clear line, no trace
 
 
 if __name__ == '__main__':

@@ -3,6 +3,7 @@ import torch
 import torch.nn as nn
 
 from aw_mmdet.ops import AWConv2d
+from .shared_weights import ATTENTION_STD
 from .timing import ratio, time_pair
 
 
@@ -26,7 +27,7 @@ def bench_op(channels, h, w, stride, batch, device='cpu', reps=5, aw_kwargs=None
     aw = AWConv2d.from_conv(stock, **(aw_kwargs or {})).to(device)
     with torch.no_grad():  # a trained-looking, non-identity attention
         for p in aw.attention.parameters():
-            p.normal_(0, 0.05)
+            p.normal_(0, ATTENTION_STD)
     x = torch.randn(batch, channels, h, w, device=device)
     xg = x.clone().requires_grad_(True)
 
