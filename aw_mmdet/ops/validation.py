@@ -16,7 +16,8 @@ def _positive_int(name, value, minimum=1):
 
 
 def check_aw_args(*, in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
-                  reduction, min_hidden, attention, modes):
+                  reduction, min_hidden, attention, modes, modulation='eager',
+                  modulations=('eager',)):
     _positive_int('in_channels', in_channels)
     _positive_int('out_channels', out_channels)
     _positive_int('groups', groups)
@@ -38,6 +39,8 @@ def check_aw_args(*, in_channels, out_channels, kernel_size, stride, padding, di
     _positive_int('min_hidden', min_hidden)
     if attention not in modes:
         raise ValueError(f'AWConv2d: attention must be one of {modes}, got {attention!r}')
+    if modulation not in modulations:
+        raise ValueError(f'AWConv2d: modulation must be one of {modulations}, got {modulation!r}')
 
 
 def check_conv_input(conv, x):
