@@ -7,9 +7,8 @@ passes, not the convolution, are most of AW's extra cost. Compiled, the forward 
 the backward a few (AOTAutograd recomputes the cheap sigmoid instead of saving it).
 
 Opt-in: compiling needs a C++ compiler (CPU) or Triton (CUDA) and takes seconds per process for the
-first shapes (then cached on disk by torch). Kernels are static-shape, one per (weight shape, batch
-size, grad mode): dynamic-shape kernels measured barely faster than eager here (the 3x3 inner loop
-stops vectorizing), so a ResNet compiles one graph per distinct conv width and batch size.
+first shapes (then cached on disk by torch). The first shape compiles static, later shapes share one
+dynamic-shape kernel, so a network with many conv shapes compiles a handful of times, not per layer.
 """
 import torch
 
@@ -24,24 +23,23 @@ def _dense(weight, logits):
     return torch.sigmoid(logits) * (2 * weight)
 
 
-#: Static graphs per function allowed before torch falls back to eager (its default, 8, is less
-#: than a ResNet's widths x batch sizes x train/inference). Raised only around these calls.
-RECOMPILE_LIMIT = 64
-
 _COMPILED = {}
 
 
 def _compiled(fn):
     if fn not in _COMPILED:
-        # not fullgraph: past the recompile limit a new variant runs eagerly (torch warns)
-        _COMPILED[fn] = torch.compile(fn, dynamic=False)
+        # not fullgraph: past torch's recompile limit (many dtypes / grad modes / batch-1 shapes
+        # in one process) a new variant runs eagerly with torch's warning instead of failing
+        _COMPILED[fn] = torch.compile(fn)
     return _COMPILED[fn]
 
 
-def _run(fn, *args):
+def _run(fn, weight, *logits):
+    # a view, not the Parameter itself: dynamo keeps parameter shapes static, which would
+    # recompile for every conv width and soon hit torch's recompile limit
+    args = (weight.view(weight.shape), *logits)
     try:
-        with torch._dynamo.config.patch(recompile_limit=RECOMPILE_LIMIT):
-            return _compiled(fn)(*args)
+        return _compiled(fn)(*args)
     except torch._dynamo.exc.BackendCompilerFailed as err:
         raise RuntimeError(
             "AWConv2d(modulation='compiled'): torch.compile could not build the fused modulation "
