@@ -34,10 +34,7 @@ def _compiled(fn):
     return _COMPILED[fn]
 
 
-def _run(fn, weight, *logits):
-    # a view, not the Parameter itself: dynamo keeps parameter shapes static, which would
-    # recompile for every conv width and soon hit torch's recompile limit
-    args = (weight.view(weight.shape), *logits)
+def _run(fn, *args):
     try:
         return _compiled(fn)(*args)
     except torch._dynamo.exc.BackendCompilerFailed as err:
