@@ -6,9 +6,7 @@ custom_imports = dict(imports=['aw_mmdet'], allow_failed_imports=False)
 model = dict(
     backbone=dict(
         type='AWResNet',
-        # modulation='compiled' fuses AW's weight-sized elementwise work with torch.compile
-        # (faster at late stages, needs a C++ compiler / Triton; docs/aw_conv.md)
-        aw=dict(reduction=16, min_hidden=8, attention='factorized', modulation='eager'),
+        aw=dict(reduction=16, min_hidden=8, attention='factorized'),
         stage_with_aw=(False, True, True, True)))
 
 # Crash-safe checkpoints (atomic writes), resume that reproduces the uninterrupted run, and a stop

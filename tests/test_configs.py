@@ -56,8 +56,7 @@ def test_r101_aw_config_changes_only_the_backbone():
     backbone = dict(aw['model']['backbone'])
     assert backbone.pop('type') == 'AWResNet'
     assert backbone.pop('stage_with_aw') == [False, True, True, True]
-    assert backbone.pop('aw') == dict(reduction=16, min_hidden=8, attention='factorized',
-                                      modulation='eager')
+    assert backbone.pop('aw') == dict(reduction=16, min_hidden=8, attention='factorized')
     expected = dict(stock['model']['backbone'])
     expected.pop('type')
     assert backbone == expected

@@ -102,10 +102,9 @@ def main(argv=None):
                   settings=s)
     start = time.time()
     if 'op' not in args.skip:
-        rows = [bench_op(c, h, w, st, b, args.device, s['reps'], args.op_modulations)
-                for b in s['op_batches'] for c, h, w, st in resnet101_3x3_shapes(*s['op_size'])]
-        report['op'] = sorted((row for shape in rows for row in shape),  # one table per modulation
-                              key=lambda row: args.op_modulations.index(row['modulation']))
+        report['op'] = [bench_op(c, h, w, st, b, args.device, s['reps'], dict(modulation=m))
+                        for m in args.op_modulations for b in s['op_batches']
+                        for c, h, w, st in resnet101_3x3_shapes(*s['op_size'])]
         _progress('op level done', start)
     if 'detector' not in args.skip:
         report['detector'] = bench_detectors(stock_cfg, AW_CFG, s['infer_size'], s['train_size'],

@@ -4,7 +4,7 @@ import torch.nn as nn
 
 from aw_mmdet.ops import AWConv2d
 from .shared_weights import ATTENTION_STD
-from .timing import ratio, time_interleaved
+from .timing import ratio, time_pair
 
 
 def resnet101_3x3_shapes(height, width):
@@ -21,17 +21,13 @@ def resnet101_3x3_shapes(height, width):
     return shapes
 
 
-def bench_op(channels, h, w, stride, batch, device='cpu', reps=5, modulations=('eager',)):
-    """One row per modulation; stock and every AW variant are timed in one interleaved loop, so
-    each row's ratio and the rows' differences come from the same moments of the machine."""
+def bench_op(channels, h, w, stride, batch, device='cpu', reps=5, aw_kwargs=None):
     torch.manual_seed(0)
     stock = nn.Conv2d(channels, channels, 3, stride, 1, bias=False).to(device)
-    aws = {m: AWConv2d.from_conv(stock, modulation=m).to(device) for m in modulations}
-    for aw in aws.values():
-        torch.manual_seed(1)
-        with torch.no_grad():  # a trained-looking, non-identity attention, the same for every variant
-            for p in aw.attention.parameters():
-                p.normal_(0, ATTENTION_STD)
+    aw = AWConv2d.from_conv(stock, **(aw_kwargs or {})).to(device)
+    with torch.no_grad():  # a trained-looking, non-identity attention
+        for p in aw.attention.parameters():
+            p.normal_(0, ATTENTION_STD)
     x = torch.randn(batch, channels, h, w, device=device)
     xg = x.clone().requires_grad_(True)
 
@@ -47,14 +43,9 @@ def bench_op(channels, h, w, stride, batch, device='cpu', reps=5, modulations=('
             m(xg).sum().backward()
         return run
 
-    models = dict(stock=stock, **aws)
-    fwd = time_interleaved({k: forward(m) for k, m in models.items()}, reps=reps, device=device)
-    fb = time_interleaved({k: forward_backward(m) for k, m in models.items()}, reps=reps,
-                          device=device)
-    rows = []
-    for m in modulations:
-        f, b = dict(stock=fwd['stock'], aw=fwd[m]), dict(stock=fb['stock'], aw=fb[m])
-        rows.append(dict(channels=channels, input=[h, w], stride=stride, batch=batch, modulation=m,
-                         forward=f, forward_ratio=ratio(f), forward_backward=b,
-                         forward_backward_ratio=ratio(b)))
-    return rows
+    fwd = time_pair(forward(stock), forward(aw), reps=reps, device=device)
+    fb = time_pair(forward_backward(stock), forward_backward(aw), reps=reps, device=device)
+    return dict(channels=channels, input=[h, w], stride=stride, batch=batch,
+                modulation=aw.modulation,
+                forward=fwd, forward_ratio=ratio(fwd), forward_backward=fb,
+                forward_backward_ratio=ratio(fb))

@@ -12,22 +12,15 @@ def _sync(device):
 
 def time_pair(stock_fn, aw_fn, reps=5, warmup=1, device='cpu'):
     """Run warm-up, then alternate stock/AW ``reps`` times; return per-side stats in seconds."""
-    return time_interleaved(dict(stock=stock_fn, aw=aw_fn), reps, warmup, device)
-
-
-def time_interleaved(fns, reps=5, warmup=1, device='cpu'):
-    """Warm up each callable, then run them in turn ``reps`` times, rotating the order each
-    round so no one always runs first; return per-name stats in seconds."""
     for _ in range(warmup):
-        for fn in fns.values():
-            fn()
+        stock_fn(), aw_fn()
     _sync(device)
-    names = list(fns)
-    samples = {name: [] for name in names}
+    samples = {'stock': [], 'aw': []}
     for i in range(reps):
-        for name in names[i % len(names):] + names[:i % len(names)]:
+        order = (('stock', stock_fn), ('aw', aw_fn)) if i % 2 == 0 else (('aw', aw_fn), ('stock', stock_fn))
+        for name, fn in order:
             start = time.perf_counter()
-            fns[name]()
+            fn()
             _sync(device)
             samples[name].append(time.perf_counter() - start)
     return {name: summarize(values) for name, values in samples.items()}
