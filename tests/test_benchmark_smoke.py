@@ -11,10 +11,9 @@ def test_quick_benchmark_writes_markdown_and_json(tmp_path):
     run_tool('benchmark.py', '--quick', '--out', tmp_path, '--reps', '1', '--skip', 'memory',
              timeout=1200)
     report = json.load(open(tmp_path / 'benchmark.json'))
-    assert len(report['op']) == 14  # 7 ResNet-101 3x3 shapes, eager and compiled modulation
-    assert [o['modulation'] for o in report['op']] == ['eager'] * 7 + ['compiled'] * 7
+    assert len(report['op']) == 7
     assert report['detector']['inference_ratio'] > 0 and report['detector']['train_step_ratio'] > 0
     assert report['size']['aw']['params'] > report['size']['stock']['params']
     assert report['size']['aw']['backbone_neck_flops'] > report['size']['stock']['backbone_neck_flops']
     md = (tmp_path / 'benchmark.md').read_text()
-    assert 'AW / stock' in md and 'fwd+bwd AW/stock' in md and '| compiled | 512 |' in md
+    assert 'AW / stock' in md and 'fwd+bwd AW/stock' in md

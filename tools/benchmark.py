@@ -24,7 +24,6 @@ from aw_mmdet.benchmark.detector_bench import bench_detectors, build_detector  #
 from aw_mmdet.benchmark.op_bench import bench_op, resnet101_3x3_shapes  # noqa: E402
 from aw_mmdet.benchmark.report import markdown_report  # noqa: E402
 from aw_mmdet.analysis import count_flops  # noqa: E402
-from aw_mmdet.ops.compiled_modulation import MODULATIONS  # noqa: E402
 from aw_mmdet.runtime import tune_glibc_malloc  # noqa: E402
 
 STOCK_CFG = 'faster_rcnn/faster-rcnn_r101_fpn_1x_coco.py'
@@ -44,9 +43,9 @@ def settings(args):
                 train_size=(800, 1216), reps=args.reps or 5)
 
 
-def peak_memory(config, mode, size, batch, device, threads, modulation):
+def peak_memory(config, mode, size, batch, device, threads):
     cmd = [sys.executable, '-m', 'aw_mmdet.benchmark.memory_probe', config, mode, str(size[0]),
-           str(size[1]), str(batch), device, str(threads)] + ([modulation] if modulation else [])
+           str(size[1]), str(batch), device, str(threads)]
     out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True).stdout
     return json.loads(out.strip().splitlines()[-1])['peak_mib']
 
@@ -83,10 +82,6 @@ def main(argv=None):
     parser.add_argument('--reps', type=int, default=0, help='timed repetitions per side')
     parser.add_argument('--skip', nargs='*', default=[], choices=['op', 'detector', 'memory', 'size'])
     parser.add_argument('--op-batches', type=int, nargs='+', help='op-level batch sizes (default 2 1)')
-    parser.add_argument('--op-modulations', nargs='+', default=list(MODULATIONS), choices=MODULATIONS,
-                        help="AWConv2d modulation(s) timed at op level (default: eager compiled)")
-    parser.add_argument('--aw-modulation', choices=MODULATIONS,
-                        help='override the AW detector config\'s aw.modulation (default: as configured)')
     args = parser.parse_args(argv)
     malloc_tuned = tune_glibc_malloc()  # as tools/train.py does; stock and AW alike
     torch.set_num_threads(args.threads)
@@ -102,19 +97,17 @@ def main(argv=None):
                   settings=s)
     start = time.time()
     if 'op' not in args.skip:
-        report['op'] = [bench_op(c, h, w, st, b, args.device, s['reps'], dict(modulation=m))
-                        for m in args.op_modulations for b in s['op_batches']
+        report['op'] = [bench_op(c, h, w, st, b, args.device, s['reps'])
+                        for b in s['op_batches']
                         for c, h, w, st in resnet101_3x3_shapes(*s['op_size'])]
         _progress('op level done', start)
     if 'detector' not in args.skip:
         report['detector'] = bench_detectors(stock_cfg, AW_CFG, s['infer_size'], s['train_size'],
-                                             reps=s['reps'], device=args.device,
-                                             modulation=args.aw_modulation)
+                                             reps=s['reps'], device=args.device)
         _progress('detector timing done', start)
     if 'memory' not in args.skip:
         report['memory'] = {
-            mode: {name: peak_memory(cfg, mode, size, batch, args.device, args.threads,
-                                     args.aw_modulation)
+            mode: {name: peak_memory(cfg, mode, size, batch, args.device, args.threads)
                    for name, cfg in (('stock', stock_cfg), ('aw', AW_CFG))}
             for mode, size, batch in (('inference', s['infer_size'], 1),
                                       ('train', s['train_size'], 2))}

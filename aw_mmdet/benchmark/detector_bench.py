@@ -10,15 +10,12 @@ from .shared_weights import init_by_name
 from .timing import ratio, time_pair
 
 
-def build_detector(config_path, device='cpu', modulation=None):
+def build_detector(config_path, device='cpu'):
     """Model of a config without downloading pretrained weights (init_cfg dropped), with weights
-    keyed by parameter name so stock and AW share every common weight (see shared_weights).
-    ``modulation`` overrides an AW backbone's ``aw.modulation`` ('eager' or 'compiled')."""
+    keyed by parameter name so stock and AW share every common weight (see shared_weights)."""
     register_all_modules()
     cfg = Config.fromfile(config_path)
     cfg.model.backbone.init_cfg = None
-    if modulation and 'aw' in cfg.model.backbone:
-        cfg.model.backbone.aw.modulation = modulation
     torch.manual_seed(0)
     model = MODELS.build(cfg.model)
     init_by_name(model)
@@ -64,8 +61,8 @@ def train_step_fn(model, data):
 
 
 def bench_detectors(stock_cfg, aw_cfg, infer_size, train_size, train_batch=2, reps=3,
-                    device='cpu', modulation=None):
-    stock, aw = build_detector(stock_cfg, device), build_detector(aw_cfg, device, modulation)
+                    device='cpu'):
+    stock, aw = build_detector(stock_cfg, device), build_detector(aw_cfg, device)
     infer_data = synthetic_batch(1, *infer_size, device=device)
     train_data = synthetic_batch(train_batch, *train_size, device=device)
     infer = time_pair(inference_fn(stock, infer_data), inference_fn(aw, infer_data), reps=reps,
@@ -74,4 +71,4 @@ def bench_detectors(stock_cfg, aw_cfg, infer_size, train_size, train_batch=2, re
                       device=device)
     return dict(inference=infer, inference_ratio=ratio(infer), inference_size=list(infer_size),
                 train_step=train, train_step_ratio=ratio(train), train_size=list(train_size),
-                train_batch=train_batch, modulation=modulation or 'as configured')
+                train_batch=train_batch)

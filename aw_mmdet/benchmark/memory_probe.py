@@ -1,7 +1,6 @@
 """Peak memory of one detector step, in a fresh process so peaks of other models do not mix in.
 
-python -m aw_mmdet.benchmark.memory_probe CONFIG {train,inference} H W BATCH DEVICE [THREADS
-[MODULATION]] -> JSON line
+python -m aw_mmdet.benchmark.memory_probe CONFIG {train,inference} H W BATCH DEVICE -> JSON line
 (CPU: peak RSS of this process in MiB, VmHWM; CUDA: torch.cuda.max_memory_allocated in MiB).
 """
 import json
@@ -33,7 +32,7 @@ def main(argv):
     tune_glibc_malloc()  # as tools/train.py does
     from aw_mmdet.benchmark.detector_bench import (build_detector, inference_fn, synthetic_batch,
                                                    train_step_fn)
-    model = build_detector(config, device, argv[7] if len(argv) > 7 else None)
+    model = build_detector(config, device)
     data = synthetic_batch(batch, h, w, device=device)
     step = train_step_fn(model, data) if mode == 'train' else inference_fn(model, data)
     if device.startswith('cuda'):

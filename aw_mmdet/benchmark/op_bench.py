@@ -46,6 +46,5 @@ def bench_op(channels, h, w, stride, batch, device='cpu', reps=5, aw_kwargs=None
     fwd = time_pair(forward(stock), forward(aw), reps=reps, device=device)
     fb = time_pair(forward_backward(stock), forward_backward(aw), reps=reps, device=device)
     return dict(channels=channels, input=[h, w], stride=stride, batch=batch,
-                modulation=aw.modulation,
                 forward=fwd, forward_ratio=ratio(fwd), forward_backward=fb,
                 forward_backward_ratio=ratio(fb))

@@ -12,9 +12,7 @@ def markdown_report(r):
              f"CPU {env['cpu_model']}, {env['threads']} threads, torch {env['torch']}; "
              f"median of interleaved repetitions, (min-max) in brackets; {r['seconds']} s in all.", '']
     if 'detector' in r or 'memory' in r:
-        modulation = r.get('detector', {}).get('modulation', 'as configured')
         lines += ['## Detector: Faster R-CNN R101-FPN, AW config vs stock mmdet config', '',
-                  f'AW modulation: {modulation}.', '',
                   '| measure | AW / stock | stock | AW |', '|---|---|---|---|']
         if 'detector' in r:
             d = r['detector']
@@ -39,13 +37,12 @@ def markdown_report(r):
         lines.append('')
     if 'op' in r:
         lines += ['## Op: nn.Conv2d vs AWConv2d at ResNet-101 3x3 shapes', '',
-                  '| modulation | C | input | stride | batch | fwd AW/stock | fwd+bwd AW/stock | '
-                  'fwd stock (ms) | fwd AW (ms) | fwd+bwd stock (ms) | fwd+bwd AW (ms) |',
-                  '|---|---|---|---|---|---|---|---|---|---|---|']
+                  '| C | input | stride | batch | fwd AW/stock | fwd+bwd AW/stock | fwd stock (ms) | '
+                  'fwd AW (ms) | fwd+bwd stock (ms) | fwd+bwd AW (ms) |',
+                  '|---|---|---|---|---|---|---|---|---|---|']
         for o in r['op']:
             lines.append(
-                f"| {o['modulation']} | {o['channels']} | {o['input'][0]}x{o['input'][1]} | "
-                f"{o['stride']} | {o['batch']} | "
+                f"| {o['channels']} | {o['input'][0]}x{o['input'][1]} | {o['stride']} | {o['batch']} | "
                 f"**{o['forward_ratio']:.3f}** | **{o['forward_backward_ratio']:.3f}** | "
                 f"{_ms(o['forward']['stock'])} | {_ms(o['forward']['aw'])} | "
                 f"{_ms(o['forward_backward']['stock'])} | {_ms(o['forward_backward']['aw'])} |")

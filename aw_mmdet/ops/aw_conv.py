@@ -8,15 +8,9 @@ import torch.nn as nn
 from mmengine.registry import MODELS
 
 from .aw_attention import ATTENTION_MODES, AWAttention
-from .compiled_modulation import (MODULATIONS, modulate_dense_compiled,
-                                  modulate_factorized_compiled)
 from .per_sample_conv import conv2d_per_sample_weights
 from .validation import check_aw_args, check_conv_input
 from .weight_modulation import modulate_dense, modulate_factorized
-
-_MODULATE = {('factorized', 'eager'): modulate_factorized, ('dense', 'eager'): modulate_dense,
-             ('factorized', 'compiled'): modulate_factorized_compiled,
-             ('dense', 'compiled'): modulate_dense_compiled}
 
 
 @MODELS.register_module('AWConv')
@@ -24,18 +18,16 @@ class AWConv2d(nn.Conv2d):
     """Drop-in ``nn.Conv2d`` with attention on its weights; equals the plain conv at init."""
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
-                 groups=1, bias=True, reduction=16, min_hidden=8, attention='factorized',
-                 modulation='eager'):
+                 groups=1, bias=True, reduction=16, min_hidden=8, attention='factorized'):
         check_aw_args(in_channels=in_channels, out_channels=out_channels, kernel_size=kernel_size,
                       stride=stride, padding=padding, dilation=dilation, groups=groups,
                       reduction=reduction, min_hidden=min_hidden, attention=attention,
-                      modes=ATTENTION_MODES, modulation=modulation, modulations=MODULATIONS)
+                      modes=ATTENTION_MODES)
         super().__init__(in_channels, out_channels, kernel_size, stride=stride, padding=padding,
                          dilation=dilation, groups=groups, bias=bias)
         self.reduction = reduction
         self.min_hidden = min_hidden
         self.attention_mode = attention
-        self.modulation = modulation
         self.attention = AWAttention(in_channels, out_channels, self.kernel_size, groups=groups,
                                      reduction=reduction, min_hidden=min_hidden,
                                      attention=attention)
@@ -64,13 +56,12 @@ class AWConv2d(nn.Conv2d):
 
     def extra_repr(self):
         return (f'{super().extra_repr()}, reduction={self.reduction}, '
-                f'min_hidden={self.min_hidden}, attention={self.attention_mode!r}, '
-                f'modulation={self.modulation!r}')
+                f'min_hidden={self.min_hidden}, attention={self.attention_mode!r}')
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         check_conv_input(self, x)
         logits = self.attention.compute_logits(x)
-        modulate = _MODULATE[self.attention_mode, self.modulation]
+        modulate = modulate_factorized if self.attention_mode == 'factorized' else modulate_dense
         weights = modulate(self.weight, *logits)
         return conv2d_per_sample_weights(x, weights, self.bias, self.stride, self.padding,
                                          self.dilation, self.groups)

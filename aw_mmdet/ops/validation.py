@@ -16,8 +16,7 @@ def _positive_int(name, value, minimum=1):
 
 
 def check_aw_args(*, in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
-                  reduction, min_hidden, attention, modes, modulation='eager',
-                  modulations=('eager',)):
+                  reduction, min_hidden, attention, modes):
     _positive_int('in_channels', in_channels)
     _positive_int('out_channels', out_channels)
     _positive_int('groups', groups)
@@ -39,8 +38,6 @@ def check_aw_args(*, in_channels, out_channels, kernel_size, stride, padding, di
     _positive_int('min_hidden', min_hidden)
     if attention not in modes:
         raise ValueError(f'AWConv2d: attention must be one of {modes}, got {attention!r}')
-    if modulation not in modulations:
-        raise ValueError(f'AWConv2d: modulation must be one of {modulations}, got {modulation!r}')
 
 
 def check_conv_input(conv, x):

@@ -8,7 +8,7 @@ from mmdet.registry import MODELS
 from aw_mmdet.ops import AWConv2d
 from .aw_blocks import AW_BLOCK_FOR
 
-AW_DEFAULTS = dict(reduction=16, min_hidden=8, attention='factorized', modulation='eager')
+AW_DEFAULTS = dict(reduction=16, min_hidden=8, attention='factorized')
 _AW_KEYS = set(inspect.signature(AWConv2d.__init__).parameters) & set(AW_DEFAULTS)
 
 
@@ -26,7 +26,7 @@ class AWResNet(ResNet):
     """ResNet whose blocks in ``stage_with_aw`` stages use AWConv2d as conv2.
 
     Args:
-        aw (dict): AWConv2d keyword arguments (reduction, min_hidden, attention, modulation).
+        aw (dict): AWConv2d keyword arguments (reduction, min_hidden, attention).
         stage_with_aw (Sequence[bool]): one flag per stage. Stage 1 is off by default because the
             stock detection configs freeze it (frozen_stages=1), so its attention would never train.
         **kwargs: every argument of mmdet's ResNet, with the same meaning.
