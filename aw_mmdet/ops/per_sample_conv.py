@@ -21,9 +21,13 @@ def _output_size(size, kernel, stride, padding, dilation):
 
 
 def choose_path(x, weight, stride, padding, dilation):
-    """'matmul' for small output maps, 'grouped' otherwise (and for string paddings)."""
-    if isinstance(padding, str):
-        return 'grouped'
+    """'matmul' for small output maps, 'grouped' otherwise. ``padding`` is a pair of ints.
+
+    Under ``torch.jit.trace`` (and so ONNX export) always 'matmul': the grouped path's group count
+    N * g would be frozen into the graph as a constant, the matmul path keeps the batch dynamic.
+    """
+    if torch.jit.is_tracing():
+        return 'matmul'
     kh, kw = weight.shape[-2:]
     ho = _output_size(x.shape[-2], kh, stride[0], padding[0], dilation[0])
     wo = _output_size(x.shape[-1], kw, stride[1], padding[1], dilation[1])
@@ -58,7 +62,7 @@ def conv2d_per_sample_weights(x, weights, bias, stride, padding, dilation, group
 
     ``path`` forces 'grouped' or 'matmul'; by default it is chosen by ``choose_path``.
     """
-    if x.shape[0] == 1:
+    if not torch.jit.is_tracing() and x.shape[0] == 1:  # a traced graph must not bake in N == 1
         return F.conv2d(x, weights[0], bias, stride, padding, dilation, groups)
     channels_last = x.is_contiguous(memory_format=torch.channels_last) and not x.is_contiguous()
     path = path or choose_path(x, weights[0], stride, padding, dilation)
@@ -68,11 +72,3 @@ def conv2d_per_sample_weights(x, weights, bias, stride, padding, dilation, group
         out = out.contiguous(memory_format=torch.channels_last)
     return out
 
-
-def per_sample_conv2d(x, weight, attention, bias, stride, padding, dilation, groups, path=None):
-    """y[n] = conv2d(x[n], weight * attention[n], bias, ...).
-
-    x: (N, C, H, W); weight: (D, C/g, Kh, Kw); attention: (N, D, C/g, Kh, Kw).
-    """
-    return conv2d_per_sample_weights(x, weight.unsqueeze(0) * attention, bias, stride, padding,
-                                     dilation, groups, path)

@@ -15,8 +15,11 @@ def _positive_int(name, value, minimum=1):
         raise ValueError(f'AWConv2d: {name} must be an int >= {minimum}, got {value!r}')
 
 
+PADDING_MODES = ('zeros', 'reflect', 'replicate', 'circular')
+
+
 def check_aw_args(*, in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
-                  reduction, min_hidden, attention, modes):
+                  padding_mode, reduction, min_hidden, attention, modes):
     _positive_int('in_channels', in_channels)
     _positive_int('out_channels', out_channels)
     _positive_int('groups', groups)
@@ -34,6 +37,9 @@ def check_aw_args(*, in_channels, out_channels, kernel_size, stride, padding, di
             raise ValueError("AWConv2d: padding='same' needs stride 1")
     else:
         _positive_ints('padding', padding, 0)
+    if padding_mode not in PADDING_MODES:
+        raise ValueError(f'AWConv2d: padding_mode must be one of {PADDING_MODES}, '
+                         f'got {padding_mode!r}')
     _positive_int('reduction', reduction)
     _positive_int('min_hidden', min_hidden)
     if attention not in modes:
@@ -46,8 +52,6 @@ def check_conv_input(conv, x):
         raise ValueError(f'AWConv2d: input must be 4-D (N, C, H, W), got shape {tuple(x.shape)}')
     if x.shape[1] != conv.in_channels:
         raise ValueError(f'AWConv2d: input has {x.shape[1]} channels, in_channels is {conv.in_channels}')
-    if x.shape[0] == 0:
-        raise ValueError('AWConv2d: input batch is empty (N == 0)')
     if conv.padding == 'same':
         return
     padding = (0, 0) if conv.padding == 'valid' else conv.padding
