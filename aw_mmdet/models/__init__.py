@@ -1,4 +1,4 @@
-from .backbones import AWResNet
+from .backbones import AWResNet, AWResNetV1d, AWResNeXt, aw_block
 from .plugins import CBAMBlock, SEBlock
 
-__all__ = ['AWResNet', 'CBAMBlock', 'SEBlock']
+__all__ = ['AWResNeXt', 'AWResNet', 'AWResNetV1d', 'CBAMBlock', 'SEBlock', 'aw_block']

@@ -1,3 +1,5 @@
-from .aw_resnet import AWResNet
+from .aw_blocks import AWBasicBlock, AWBottleneck, aw_block
+from .aw_resnet import AW_DEFAULTS, AWResNet, AWResNetV1d, AWResNeXt, AWStagesMixin
 
-__all__ = ['AWResNet']
+__all__ = ['AW_DEFAULTS', 'AWBasicBlock', 'AWBottleneck', 'AWResNeXt', 'AWResNet', 'AWResNetV1d',
+           'AWStagesMixin', 'aw_block']
