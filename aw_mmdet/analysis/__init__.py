@@ -1,3 +1,3 @@
-from .flops import aw_conv_extra_flops, count_flops
+from .flops import count_flops
 
-__all__ = ['aw_conv_extra_flops', 'count_flops']
+__all__ = ['count_flops']

@@ -3,32 +3,12 @@
 mmengine traces the model and counts convs/matmuls (1 multiply-add = 1 FLOP) and pooling, but not
 elementwise ops. Inside AWConv2d that means the pooling and the two pointwise convs are counted by
 the trace, while the gate (add, sigmoid) and the weight modulation (multiply) are elementwise and
-would be silently dropped; ``count_flops`` adds them per AWConv2d call from the formulas in
-docs/aw_conv.md, so AW models are reported right.
+would be silently dropped; ``count_flops`` asks each AWConv2d for them (``extra_flops``, the
+formulas of docs/aw_conv.md), so AW models are reported right.
 """
 from mmengine.analysis import FlopAnalyzer
 
 from aw_mmdet.ops import AWConv2d
-from aw_mmdet.ops.aw_attention import hidden_channels
-
-
-def aw_conv_extra_flops(conv: AWConv2d, input_hw, batch=1):
-    """Closed-form extra work of one AWConv2d call over its plain conv (docs/aw_conv.md)."""
-    h, w = input_hw
-    c, d, g = conv.in_channels, conv.out_channels, conv.groups
-    kh, kw = conv.kernel_size
-    cg = c // g
-    hid = hidden_channels(c, conv.reduction, conv.min_hidden)
-    weight_elems = d * cg * kh * kw
-    counts = dict(pool=c * h * w, hidden=kh * kw * c * hid)
-    if conv.attention_mode == 'factorized':
-        counts['logits'] = kh * kw * hid * (d + cg)
-        counts['gate'] = 2 * weight_elems  # add + sigmoid
-    else:
-        counts['logits'] = kh * kw * hid * d * cg
-        counts['gate'] = weight_elems  # sigmoid
-    counts['modulation'] = weight_elems  # W * A
-    return {k: v * batch for k, v in counts.items()}
 
 
 def count_flops(model, inputs):
@@ -48,6 +28,6 @@ def count_flops(model, inputs):
     elementwise = 0
     for name, calls in shapes.items():
         for n, _c, h, w in calls[:1]:  # the trace runs forward once; count the first call
-            extra = aw_conv_extra_flops(modules[name], (h, w), batch=n)
+            extra = modules[name].extra_flops((h, w), batch=n)
             elementwise += extra['gate'] + extra['modulation']
     return dict(total=int(traced) + int(elementwise), traced=int(traced), aw_elementwise=int(elementwise))

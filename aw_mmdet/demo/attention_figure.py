@@ -5,29 +5,25 @@ matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402
 import torch  # noqa: E402
 
-from aw_mmdet.ops import AWConv2d  # noqa: E402
+from aw_mmdet.ops import aw_convs, recording_attention  # noqa: E402
 
 
 def capture_attention(model, run, layers=None):
     """Call ``run()`` (e.g. inference on one image) and return {layer: A (D, C/g, Kh, Kw)} of the
     first sample, for ``layers`` (default: first and last AW conv of every AW stage)."""
-    convs = {n: m for n, m in model.backbone.named_modules() if isinstance(m, AWConv2d)}
+    convs = aw_convs(model.backbone)
     if layers is None:  # first and last AW conv of every AW stage
         stages = {}
         for name in convs:
             stages.setdefault(name.split('.')[0], []).append(name)
         layers = [n for names in stages.values() for n in (names[0], names[-1])]
-    maps, hooks = {}, []
-    for name in layers:
-        def hook(conv, args, name=name):  # AWConv2d fuses A into its weights: recompute A
-            maps[name] = conv.attention(args[0][:1])[0].detach().float().cpu()
-        hooks.append(convs[name].register_forward_pre_hook(hook))
-    try:
-        with torch.no_grad():
-            run()
-    finally:
-        for h in hooks:
-            h.remove()
+    maps = {}
+
+    def keep_first_sample(name, attention):
+        maps[name] = attention[0].float().cpu()
+
+    with recording_attention(model.backbone, keep_first_sample, layers), torch.no_grad():
+        run()
     return maps
 
 
