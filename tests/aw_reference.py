@@ -32,10 +32,25 @@ def reference_attention(conv, x):
     return 2 * torch.sigmoid(_pointwise(att.logits, hidden).reshape(n, d, cg, kh, kw))
 
 
-def reference_aw_conv(conv, x):
-    """y[n] = conv2d(x[n], W * A[n], bias, ...) as a Python loop over the batch."""
+def reference_aw_conv(conv, x, weight=None, bias=None):
+    """y[n] = conv2d(pad(x[n]), W * A[n], bias, ...) as a Python loop over the batch.
+
+    ``weight``/``bias`` default to the conv's own; A comes from the unpadded x; padding follows
+    ``conv.padding_mode`` as nn.Conv2d does. An empty batch gives the plain conv's empty output.
+    """
+    weight = conv.weight if weight is None else weight
+    bias = conv.bias if bias is None else bias
+    padding = conv.padding
+    if conv.padding_mode != 'zeros':
+        pad = [p for p in reversed(conv.padding) for _ in range(2)]
+        padded = F.pad(x, pad, mode=conv.padding_mode)
+        padding = 0
+    else:
+        padded = x
+    if x.shape[0] == 0:
+        return F.conv2d(padded, weight, bias, conv.stride, padding, conv.dilation, conv.groups)
     a = reference_attention(conv, x)
-    outs = [F.conv2d(x[i:i + 1], conv.weight * a[i], conv.bias, conv.stride, conv.padding,
+    outs = [F.conv2d(padded[i:i + 1], weight * a[i], bias, conv.stride, padding,
                      conv.dilation, conv.groups) for i in range(x.shape[0])]
     return torch.cat(outs)
 

@@ -136,13 +136,14 @@ def test_attention_survives_parent_kaiming_init():
 @pytest.mark.parametrize('case', CASES[:4] + CASES[6:])
 def test_both_per_sample_paths_match_reference(path, case):
     """Small test inputs pick the matmul path by default; force each path explicitly."""
-    from aw_mmdet.ops.per_sample_conv import per_sample_conv2d
+    from aw_mmdet.ops.per_sample_conv import conv2d_per_sample_weights
     cin, cout, k, s, p, d, g, b = case
     gen = torch.Generator().manual_seed(7)
     conv = AWConv2d(cin, cout, k, stride=s, padding=p, dilation=d, groups=g, bias=b,
                     reduction=2, min_hidden=3).double()
     randomise_attention(conv, gen)
     x = torch.randn(3, cin, 11, 9, generator=gen, dtype=torch.float64)
-    out = per_sample_conv2d(x, conv.weight, conv.attention(x), conv.bias, conv.stride,
-                            conv.padding, conv.dilation, conv.groups, path=path)
+    weights = conv.weight.unsqueeze(0) * conv.attention(x)
+    out = conv2d_per_sample_weights(x, weights, conv.bias, conv.stride, conv.padding,
+                                    conv.dilation, conv.groups, path=path)
     torch.testing.assert_close(out, reference_aw_conv(conv, x))

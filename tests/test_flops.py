@@ -4,7 +4,7 @@ import torch
 
 import aw_mmdet  # noqa: F401
 from aw_mmdet import AWConv2d
-from aw_mmdet.analysis import aw_conv_extra_flops, count_flops
+from aw_mmdet.analysis import count_flops
 
 
 @pytest.mark.parametrize('mode', ['factorized', 'dense'])
@@ -14,7 +14,7 @@ def test_traced_flops_match_formula(mode, batch, hw):
     result = count_flops(conv, (torch.zeros(batch, 64, *hw),))
     ho, wo = (hw[0] + 1) // 2, (hw[1] + 1) // 2
     conv_macs = batch * 128 * 32 * 9 * ho * wo
-    extra = aw_conv_extra_flops(conv, hw, batch=batch)
+    extra = conv.extra_flops(hw, batch=batch)
     assert result['traced'] == conv_macs + extra['pool'] + extra['hidden'] + extra['logits']
     assert result['aw_elementwise'] == extra['gate'] + extra['modulation']
     # the hand count, independently: hidden is C*h per kernel position, h = max(64 // 16, 8)
