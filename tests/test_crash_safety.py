@@ -30,8 +30,8 @@ RTOL, ATOL = 1e-5, 1e-6  # losses and final state vs the uninterrupted run
 
 
 def _atomic_files():
-    """aw_mmdet/engine/atomic_files.py by path: a child process needs it without importing torch."""
-    path = osp.join(ROOT, 'aw_mmdet', 'engine', 'atomic_files.py')
+    """aw_mmdet/utils/atomic_files.py by path: a child process needs it without importing torch."""
+    path = osp.join(ROOT, 'aw_mmdet', 'utils', 'atomic_files.py')
     spec = importlib.util.spec_from_file_location('atomic_files', path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -61,7 +61,7 @@ def test_killed_writer_leaves_the_old_file_intact(tmp_path):
     atomic_files = _atomic_files()
     target = tmp_path / 'iter_7.pth'
     target.write_bytes(b'old checkpoint')
-    module_path = osp.join(ROOT, 'aw_mmdet', 'engine', 'atomic_files.py')
+    module_path = osp.join(ROOT, 'aw_mmdet', 'utils', 'atomic_files.py')
     cmd = [sys.executable, '-c', WRITER, module_path, str(target)]
     child = subprocess.Popen(cmd + ['stall'], stdout=subprocess.PIPE, text=True)
     try:

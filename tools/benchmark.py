@@ -24,7 +24,7 @@ from aw_mmdet.benchmark.detector_bench import bench_detectors, build_detector  #
 from aw_mmdet.benchmark.op_bench import bench_op, resnet101_3x3_shapes  # noqa: E402
 from aw_mmdet.benchmark.report import markdown_report  # noqa: E402
 from aw_mmdet.analysis import count_flops  # noqa: E402
-from aw_mmdet.runtime import tune_glibc_malloc  # noqa: E402
+from aw_mmdet.utils import tune_glibc_malloc  # noqa: E402
 
 STOCK_CFG = 'faster_rcnn/faster-rcnn_r101_fpn_1x_coco.py'
 AW_CFG = osp.join(ROOT, 'configs', 'faster_rcnn_r101_aw_fpn.py')

@@ -28,7 +28,7 @@ def main(argv):
     config, mode, h, w, batch, device = argv[0], argv[1], int(argv[2]), int(argv[3]), int(argv[4]), argv[5]
     torch.set_num_threads(int(argv[6]) if len(argv) > 6 else torch.get_num_threads())
     import aw_mmdet  # noqa: F401
-    from aw_mmdet.runtime import tune_glibc_malloc
+    from aw_mmdet.utils import tune_glibc_malloc
     tune_glibc_malloc()  # as tools/train.py does
     from aw_mmdet.benchmark.detector_bench import (build_detector, inference_fn, synthetic_batch,
                                                    train_step_fn)

@@ -1,10 +1,10 @@
 """Runner hook: every checkpoint the Runner loads (``load_from``, ``--resume``, tools/test.py's
-checkpoint) must fit the model; see fit_check.py for what "fit" means."""
+checkpoint) must fit the model; see aw_mmdet/checkpoint/fit_check.py for what "fit" means."""
 from mmengine.hooks import Hook
 from mmengine.registry import HOOKS
 from mmengine.runner import find_latest_checkpoint
 
-from .fit_check import check_checkpoint_fits
+from aw_mmdet.checkpoint.fit_check import check_checkpoint_fits
 
 
 def _loaded_file(runner):

@@ -9,7 +9,7 @@ from mmengine.fileio import LocalBackend
 from mmengine.hooks import CheckpointHook
 from mmengine.registry import HOOKS
 
-from .atomic_files import commit, partial_path, remove_partials
+from aw_mmdet.utils.atomic_files import commit, partial_path, remove_partials
 
 POINTER = 'last_checkpoint'  # the file name mmengine's find_latest_checkpoint reads
 STAGING_DIR = '.last_checkpoint.staging'

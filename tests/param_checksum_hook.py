@@ -1,4 +1,6 @@
-"""Writes a checksum of the model's parameters per rank, to prove replicas stay in sync."""
+"""Test-only: writes a checksum of the model's parameters per rank, to prove replicas stay in sync.
+Loaded by a config's ``custom_imports`` (``imports=['aw_mmdet', 'param_checksum_hook']``) with
+tests/ on PYTHONPATH; see tests/test_distributed.py and docs/usage.md."""
 import json
 import os.path as osp
 
