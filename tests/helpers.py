@@ -17,8 +17,7 @@ def stock_config(relpath):
 
 def make_tiny_data(out_dir, num_train=6, num_val=4, seed=0):
     """A small COCO-format digits dataset (the demo generator at test size)."""
-    sys.path.insert(0, ROOT)
-    from aw_mmdet.demo import make_demo_data
+    from experiments.demo import make_demo_data
     return make_demo_data(str(out_dir), num_train=num_train, num_val=num_val, seed=seed,
                           image_size=(128, 128))
 

@@ -10,7 +10,7 @@ import torch
 from pycocotools.coco import COCO
 
 import aw_mmdet  # noqa: F401
-from aw_mmdet.demo import CLASSES
+from experiments.demo import CLASSES
 from helpers import DEMO_CONFIG, make_tiny_data, run_tool, tiny_options, tiny_settings
 
 

@@ -4,7 +4,7 @@ import torch
 
 import aw_mmdet  # noqa: F401
 from aw_mmdet import AWConv2d
-from aw_mmdet.analysis import aw_conv_extra_flops, count_flops
+from experiments.benchmark.flops import aw_conv_extra_flops, count_flops
 
 
 @pytest.mark.parametrize('mode', ['factorized', 'dense'])

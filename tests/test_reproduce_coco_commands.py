@@ -14,7 +14,7 @@ import pytest
 from mmengine.config import Config
 
 import aw_mmdet  # noqa: F401
-from aw_mmdet.demo import CLASSES
+from experiments.demo import CLASSES
 from helpers import ROOT, make_tiny_data
 
 DOC = osp.join(ROOT, 'docs', 'reproduce_coco.md')

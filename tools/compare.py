@@ -14,16 +14,14 @@ import argparse
 import json
 import os
 import os.path as osp
-import sys
 import time
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-sys.path.insert(0, ROOT)
+from experiments.evidence import VARIANTS, Schedule, summarize
+from experiments.evidence.plot import plot_curves
+from experiments.evidence.report import markdown_table
+from experiments.evidence.runs import run_one
 
-from aw_mmdet.evidence import VARIANTS, Schedule, summarize  # noqa: E402
-from aw_mmdet.evidence.plot import plot_curves  # noqa: E402
-from aw_mmdet.evidence.report import markdown_table  # noqa: E402
-from aw_mmdet.evidence.runs import run_one  # noqa: E402
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 DEMO_CONFIG = osp.join(ROOT, 'configs', 'demo', 'faster_rcnn_aw_demo.py')
 DEMO_DATA = osp.join(ROOT, 'data', 'aw_demo')
@@ -60,7 +58,7 @@ def check_data(args):
     if osp.isfile(ann):
         return
     if osp.abspath(args.data_root) == osp.abspath(DEMO_DATA):
-        from aw_mmdet.demo import make_demo_data
+        from experiments.demo import make_demo_data
         make_demo_data(args.data_root)
         return
     raise SystemExit(f'error: --data-root {args.data_root}: {ann} not found (make it with '
@@ -71,8 +69,8 @@ def check_variants(args):
     """Every variant must apply to the config before hours of training start."""
     from mmengine.config import Config
 
-    from aw_mmdet.evidence import apply_variant
-    from aw_mmdet.evidence.run_config import set_depth
+    from experiments.evidence import apply_variant
+    from experiments.evidence.run_config import set_depth
     for variant in args.variants:
         cfg = Config.fromfile(args.config)
         try:

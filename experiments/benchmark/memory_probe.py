@@ -1,6 +1,6 @@
 """Peak memory of one detector step, in a fresh process so peaks of other models do not mix in.
 
-python -m aw_mmdet.benchmark.memory_probe CONFIG {train,inference} H W BATCH DEVICE -> JSON line
+python -m experiments.benchmark.memory_probe CONFIG {train,inference} H W BATCH DEVICE -> JSON line
 (CPU: peak RSS of this process in MiB, VmHWM; CUDA: torch.cuda.max_memory_allocated in MiB).
 """
 import json
@@ -30,8 +30,8 @@ def main(argv):
     import aw_mmdet  # noqa: F401
     from aw_mmdet.utils import tune_glibc_malloc
     tune_glibc_malloc()  # as tools/train.py does
-    from aw_mmdet.benchmark.detector_bench import (build_detector, inference_fn, synthetic_batch,
-                                                   train_step_fn)
+    from experiments.benchmark.detector_bench import (build_detector, inference_fn, synthetic_batch,
+                                                      train_step_fn)
     model = build_detector(config, device)
     data = synthetic_batch(batch, h, w, device=device)
     step = train_step_fn(model, data) if mode == 'train' else inference_fn(model, data)
