@@ -1,4 +1,5 @@
 """Shared test helpers: paths, a tiny generated dataset, running the project's tools."""
+import glob
 import os
 import os.path as osp
 import subprocess
@@ -7,6 +8,12 @@ import sys
 TESTS_DIR = osp.dirname(osp.abspath(__file__))
 ROOT = osp.dirname(TESTS_DIR)
 DEMO_CONFIG = osp.join(ROOT, 'configs', 'demo', 'faster_rcnn_aw_demo.py')
+
+
+def project_configs():
+    """Every runnable config in configs/ (the shared pieces in configs/_base_/ are not)."""
+    configs = glob.glob(osp.join(ROOT, 'configs', '**', '*.py'), recursive=True)
+    return sorted(c for c in configs if '_base_' not in osp.relpath(c, ROOT).split(osp.sep))
 
 
 def stock_config(relpath):

@@ -1,5 +1,4 @@
 """Every config in configs/ loads through mmdet's config system and builds its model."""
-import glob
 import os.path as osp
 
 import pytest
@@ -9,9 +8,9 @@ from mmdet.utils import register_all_modules
 
 import aw_mmdet  # noqa: F401
 from aw_mmdet import AWConv2d, CBAMBlock, SEBlock
-from helpers import ROOT, stock_config
+from helpers import ROOT, project_configs, stock_config
 
-CONFIGS = sorted(glob.glob(osp.join(ROOT, 'configs', '**', '*.py'), recursive=True))
+CONFIGS = project_configs()
 
 
 def test_configs_found():

@@ -20,7 +20,7 @@ import torch
 from mmengine.config import Config
 
 from fault_injection_hook import SMALL_MODEL, injection_env, read_losses, write_config
-from helpers import DEMO_CONFIG, ROOT, make_tiny_data, run_tool, tiny_settings
+from helpers import DEMO_CONFIG, ROOT, make_tiny_data, project_configs, run_tool, tiny_settings
 
 MAX_ITERS = 3
 # (AW_KILL_AT, the checkpoint that last_checkpoint names after the kill)
@@ -82,7 +82,7 @@ def test_killed_writer_leaves_the_old_file_intact(tmp_path):
 
 
 def test_every_config_enables_crash_safety():
-    configs = sorted(glob.glob(osp.join(ROOT, 'configs', '**', '*.py'), recursive=True))
+    configs = project_configs()
     assert len(configs) >= 7
     for path in configs:
         hooks = Config.fromfile(path).default_hooks
