@@ -1,5 +1,7 @@
-"""Shared test helpers: paths, a tiny generated dataset, running the project's tools."""
+"""Shared test helpers: paths, the project's configs, a tiny generated dataset, running the
+project's tools (in a subprocess, or loaded as modules: tools/ is scripts, not a package)."""
 import glob
+import importlib.util
 import os
 import os.path as osp
 import subprocess
@@ -65,3 +67,12 @@ def run_tool(script, *args, env=None, timeout=600, check=True):
         raise AssertionError(f'{script} failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n'
                              f'{proc.stderr[-6000:]}')
     return proc
+
+
+def load_tool(script):
+    """tools/<script> as a module (its ``main(argv)`` then runs in this process)."""
+    spec = importlib.util.spec_from_file_location(f'tool_{script[:-3]}',
+                                                  osp.join(ROOT, 'tools', script))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

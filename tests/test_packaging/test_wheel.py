@@ -42,9 +42,9 @@ def wheel(tmp_path_factory):
     tmp = tmp_path_factory.mktemp('wheel')
     source = tmp / 'source'
     shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(*NOT_COPIED))
-    proc = subprocess.run([sys.executable, '-m', 'pip', 'wheel', '--no-deps', '--no-build-isolation',
-                           '--disable-pip-version-check', '-w', str(tmp / 'dist'), str(source)],
-                          capture_output=True, text=True, timeout=600)
+    cmd = [sys.executable, '-m', 'pip', 'wheel', '--no-deps', '--no-build-isolation',
+           '--disable-pip-version-check', '-w', str(tmp / 'dist'), str(source)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     (path,) = (tmp / 'dist').glob('aw_mmdet-*.whl')
     unpacked = tmp / 'unpacked'
@@ -67,8 +67,8 @@ def test_wheel_ships_the_plugin_only(wheel):
     for package in ('aw_mmdet.ops', 'aw_mmdet.models', 'aw_mmdet.engine.hooks',
                     'aw_mmdet.checkpoint', 'aw_mmdet.datasets', 'aw_mmdet.utils'):
         assert package in modules, package
-    assert not [m for m in modules if m.split('.')[1] in ('benchmark', 'evidence', 'demo',
-                                                          'analysis', 'runner', 'runtime')]
+    gone = ('benchmark', 'evidence', 'demo', 'analysis', 'runner', 'runtime')
+    assert not [m for m in modules if m.split('.')[1:2] and m.split('.')[1] in gone]
 
 
 def test_every_shipped_module_imports_from_the_wheel(wheel):

@@ -1,15 +1,13 @@
 """Bad AW/backbone arguments written in a config file: building the model (Config + MODELS.build,
 what tools/train.py's Runner does) is a ValueError naming the field."""
-import importlib.util
-import os.path as osp
 
 import pytest
-from mmengine.config import Config
 from mmdet.registry import MODELS
 from mmdet.utils import register_all_modules
+from mmengine.config import Config
 
 import aw_mmdet  # noqa: F401
-from helpers import DEMO_CONFIG, ROOT, make_tiny_data, tiny_options
+from helpers import DEMO_CONFIG, load_tool, make_tiny_data, tiny_options
 
 BAD_BACKBONES = [
     ('aw=dict(reduction=0)', r'reduction must be an int >= 1, got 0'),
@@ -41,10 +39,7 @@ def test_train_tool_reports_bad_aw_field(tmp_path):
     """Through tools/train.py's main (in this process): the Runner's model build raises it."""
     data = tmp_path / 'data'
     make_tiny_data(data, num_train=1, num_val=1)
-    spec = importlib.util.spec_from_file_location('aw_train_tool',
-                                                  osp.join(ROOT, 'tools', 'train.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = load_tool('train.py')
     with pytest.raises(ValueError, match=r'AWConv2d: reduction must be an int >= 1, got 0'):
         tool.main([_config_file(tmp_path, 'aw=dict(reduction=0)'), '--work-dir',
                    str(tmp_path / 'w'), '--cfg-options', *tiny_options(data)])

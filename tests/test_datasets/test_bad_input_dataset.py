@@ -42,7 +42,8 @@ def test_valid_dataset_loads_every_annotation(data):
     coco = json.loads((data / 'annotations' / 'instances_val.json').read_text())
     dataset = _build(data)
     assert len(dataset) == len(coco['images'])
-    assert sum(len(dataset[i]['instances']) for i in range(len(dataset))) == len(coco['annotations'])
+    instances = sum(len(dataset[i]['instances']) for i in range(len(dataset)))
+    assert instances == len(coco['annotations'])
     # the training filter (images with boxes of the config's classes) keeps them all too
     assert len(_build(data, filter_cfg=dict(filter_empty_gt=True, min_size=4))) == len(dataset)
 
@@ -50,7 +51,8 @@ def test_valid_dataset_loads_every_annotation(data):
 def test_invalid_json_names_file_line_and_column(data, tmp_path):
     path = tmp_path / 'broken.json'
     path.write_text('{"images": [\n  {"id": 1,}\n]}')
-    with pytest.raises(DatasetContentError, match=r'broken\.json: not valid JSON at line 2, column 12'):
+    with pytest.raises(DatasetContentError,
+                       match=r'broken\.json: not valid JSON at line 2, column 12'):
         _build(data, ann_file=str(path))
 
 
@@ -123,7 +125,8 @@ def test_box_that_is_not_four_numbers_names_annotation(data, tmp_path):
     def edit(coco):
         coco['annotations'][0]['bbox'] = [1, 2, 3]
     path = _write_variant(data, tmp_path, edit)
-    with pytest.raises(DatasetContentError, match=r'annotation id 1: bbox must be 4 finite numbers'):
+    with pytest.raises(DatasetContentError,
+                       match=r'annotation id 1: bbox must be 4 finite numbers'):
         _build(data, ann_file=str(path))
 
 
@@ -131,8 +134,9 @@ def test_image_listed_but_missing_on_disk_names_image(data, tmp_path):
     def edit(coco):
         coco['images'][1]['file_name'] = 'gone.jpg'
     path = _write_variant(data, tmp_path, edit)
-    with pytest.raises(DatasetContentError,
-                       match=r'image id 2 \(gone\.jpg\) is listed but not on disk: .*val/gone\.jpg'):
+    with pytest.raises(
+            DatasetContentError,
+            match=r'image id 2 \(gone\.jpg\) is listed but not on disk: .*val/gone\.jpg'):
         _build(data, ann_file=str(path))
 
 

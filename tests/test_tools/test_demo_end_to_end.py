@@ -1,5 +1,6 @@
 """The demo path at test size: generate data, train with tools/train.py, evaluate with
-tools/test.py (CocoMetric), and reload the checkpoint into a fresh model with identical predictions."""
+tools/test.py (CocoMetric), and reload the checkpoint into a fresh model with identical
+predictions."""
 import json
 import math
 import pickle
@@ -11,7 +12,7 @@ from pycocotools.coco import COCO
 
 import aw_mmdet  # noqa: F401
 from experiments.demo import CLASSES
-from helpers import DEMO_CONFIG, make_tiny_data, run_tool, tiny_options, tiny_settings
+from helpers import DEMO_CONFIG, load_tool, make_tiny_data, run_tool, tiny_options, tiny_settings
 
 
 def test_generated_annotations_load_in_pycocotools_and_are_sane(tmp_path):
@@ -28,7 +29,7 @@ def test_generated_annotations_load_in_pycocotools_and_are_sane(tmp_path):
 
 
 def test_default_demo_data_has_every_class_in_both_splits(tmp_path):
-    from tools_loader import make_demo_data
+    make_demo_data = load_tool('make_demo_data.py').make_demo_data
     paths = make_demo_data(str(tmp_path), num_train=300, num_val=100, seed=0)
     for path in paths.values():
         cats = {a['category_id'] for a in json.load(open(path))['annotations']}
@@ -55,7 +56,8 @@ def test_train_evaluate_and_reload_gives_identical_predictions(tmp_path):
     ckpt = work / 'iter_3.pth'
     proc = run_tool('test.py', DEMO_CONFIG, ckpt, '--work-dir', work, '--out', tmp_path / 'p.pkl',
                     '--show-dir', tmp_path / 'vis', '--cfg-options', *opts)
-    m = re.search(r'coco/bbox_mAP: (-?[\d.]+)\s+coco/bbox_mAP_50: (-?[\d.]+)', proc.stdout + proc.stderr)
+    m = re.search(r'coco/bbox_mAP: (-?[\d.]+)\s+coco/bbox_mAP_50: (-?[\d.]+)',
+                  proc.stdout + proc.stderr)
     assert m and all(math.isfinite(float(v)) for v in m.groups())
     assert len(list((tmp_path / 'vis').glob('*.jpg'))) == 4
 

@@ -3,12 +3,12 @@ only attention keys are missing and the detections equal the stock detector's.""
 import os.path as osp
 
 import torch
-from mmengine.config import Config
-from mmengine.logging import MessageHub
-from mmengine.runner.checkpoint import _load_checkpoint, load_checkpoint, save_checkpoint
 from mmdet.registry import MODELS
 from mmdet.structures import DetDataSample
 from mmdet.utils import register_all_modules
+from mmengine.config import Config
+from mmengine.logging import MessageHub
+from mmengine.runner.checkpoint import _load_checkpoint, load_checkpoint, save_checkpoint
 
 import aw_mmdet  # noqa: F401
 from helpers import ROOT, stock_config

@@ -2,9 +2,9 @@
 import os.path as osp
 
 import pytest
-from mmengine.config import Config
 from mmdet.registry import MODELS
 from mmdet.utils import register_all_modules
+from mmengine.config import Config
 
 import aw_mmdet  # noqa: F401
 from aw_mmdet import AWConv2d, CBAMBlock, SEBlock
@@ -45,8 +45,10 @@ def _unscoped(value):
 
 
 def test_r101_aw_config_changes_only_the_backbone():
-    stock = _unscoped(Config.fromfile(stock_config('faster_rcnn/faster-rcnn_r101_fpn_1x_coco.py')).to_dict())
-    aw = _unscoped(Config.fromfile(osp.join(ROOT, 'configs', 'faster_rcnn_r101_aw_fpn.py')).to_dict())
+    stock_path = stock_config('faster_rcnn/faster-rcnn_r101_fpn_1x_coco.py')
+    stock = _unscoped(Config.fromfile(stock_path).to_dict())
+    aw_path = osp.join(ROOT, 'configs', 'faster_rcnn_r101_aw_fpn.py')
+    aw = _unscoped(Config.fromfile(aw_path).to_dict())
     for key in ('train_dataloader', 'val_dataloader', 'val_evaluator', 'optim_wrapper',
                 'param_scheduler', 'train_cfg'):
         assert aw[key] == stock[key], key

@@ -5,7 +5,6 @@ doc's evaluation command (not also inside training), checkpoints without optimiz
 checkpoints are large; this keeps the test short). Catches a config that
 does not build, a flag the tools do not take, or an evaluation command that cannot read what the
 training command wrote."""
-import importlib.util
 import os.path as osp
 import re
 import shlex
@@ -15,7 +14,7 @@ from mmengine.config import Config
 
 import aw_mmdet  # noqa: F401
 from experiments.demo import CLASSES
-from helpers import ROOT, make_tiny_data
+from helpers import ROOT, load_tool, make_tiny_data
 
 DOC = osp.join(ROOT, 'docs', 'reproduce_coco.md')
 TOOLS = {'tools/dist_train.sh': 'train.py', 'tools/dist_test.sh': 'test.py'}
@@ -32,13 +31,6 @@ def doc_commands():
             if words and words[0] in TOOLS:
                 commands.append((TOOLS[words[0]], words[1:]))
     return commands
-
-
-def load_tool(script):
-    spec = importlib.util.spec_from_file_location(f'tool_{script[:-3]}', osp.join(ROOT, 'tools', script))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def tiny_config(config, data, out):

@@ -1,24 +1,19 @@
 """tools/compare.py --quick on a tiny generated dataset: every (variant, seed) run trains with the
 stock loop and is evaluated by CocoMetric, and the table, JSON and plot report exactly those runs;
 the statistics match a recomputation from the per-run numbers in the JSON."""
-import importlib.util
 import json
 import math
-import os.path as osp
 import statistics
 
 import pytest
 from PIL import Image
 
-from helpers import ROOT, make_tiny_data, run_tool
+from helpers import load_tool, make_tiny_data, run_tool
 
 
 def compare_main(argv):
     """tools/compare.py's main in this process (for the cheap argument/data checks)."""
-    spec = importlib.util.spec_from_file_location('compare_tool', osp.join(ROOT, 'tools', 'compare.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.main([str(a) for a in argv])
+    return load_tool('compare.py').main([str(a) for a in argv])
 
 
 @pytest.mark.slow
@@ -64,7 +59,8 @@ def test_se_variant_on_basic_blocks_is_a_clear_error(tmp_path):
     data = tmp_path / 'data'
     make_tiny_data(data, num_train=2, num_val=2)
     with pytest.raises(SystemExit) as err:
-        compare_main(['--quick', '--out', tmp_path / 'out', '--data-root', data, '--variants', 'se'])
+        compare_main(['--quick', '--out', tmp_path / 'out', '--data-root', data,
+                      '--variants', 'se'])
     assert "variant 'se'" in str(err.value) and '--depth 50' in str(err.value)
     assert not (tmp_path / 'out' / 'compare.json').exists()
 

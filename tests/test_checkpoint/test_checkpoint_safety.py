@@ -1,4 +1,5 @@
-"""Checkpoint loading on torch >= 2.6: Runner-style files load, code-carrying pickles are refused."""
+"""Checkpoint loading on torch >= 2.6: Runner-style files load, code-carrying pickles are
+refused."""
 import os
 
 import numpy as np
@@ -50,7 +51,8 @@ def test_runner_style_checkpoint_with_numpy_and_history_buffer_loads(tmp_path):
 
 def test_safe_globals_are_an_allow_list_not_trust_everything():
     entries = {(g[1] if isinstance(g, tuple) else f'{g.__module__}.{g.__qualname__}'):
-               (g[0] if isinstance(g, tuple) else g) for g in torch.serialization.get_safe_globals()}
+               (g[0] if isinstance(g, tuple) else g)
+               for g in torch.serialization.get_safe_globals()}
     assert any(n.endswith('HistoryBuffer') for n in entries)
     assert not any(n.startswith(('os.', 'subprocess', 'posix', 'sys.')) for n in entries)
     # the only builtin is a getattr restricted to HistoryBuffer's statistics methods

@@ -14,6 +14,7 @@ def test_quick_benchmark_writes_markdown_and_json(tmp_path):
     assert len(report['op']) == 7
     assert report['detector']['inference_ratio'] > 0 and report['detector']['train_step_ratio'] > 0
     assert report['size']['aw']['params'] > report['size']['stock']['params']
-    assert report['size']['aw']['backbone_neck_flops'] > report['size']['stock']['backbone_neck_flops']
+    size = report['size']
+    assert size['aw']['backbone_neck_flops'] > size['stock']['backbone_neck_flops']
     md = (tmp_path / 'benchmark.md').read_text()
     assert 'AW / stock' in md and 'fwd+bwd AW/stock' in md

@@ -1,8 +1,6 @@
 """Load: tools/test.py over a generated val set gives the same detections per image with batch
 size 1, 2 and 4 (all images are 128x128, so batching adds no padding; see docs/reliability.md
 "## Load" for what padding would change), and 500 inference iterations do not grow memory."""
-import importlib.util
-import os.path as osp
 import pickle
 import statistics
 import subprocess
@@ -10,15 +8,15 @@ import sys
 
 import pytest
 import torch
-from mmengine.config import Config
-from mmengine.runner.checkpoint import save_checkpoint
 from mmdet.registry import MODELS
 from mmdet.utils import register_all_modules
+from mmengine.config import Config
+from mmengine.runner.checkpoint import save_checkpoint
 
 import aw_mmdet  # noqa: F401
 from aw_mmdet import AWConv2d
 from aw_reference import randomise_attention
-from helpers import DEMO_CONFIG, ROOT, make_tiny_data, tiny_options
+from helpers import DEMO_CONFIG, ROOT, load_tool, make_tiny_data, tiny_options
 
 NUM_VAL = 8
 # Batching changes only float summation order: boxes agree to 1e-3 px, scores to 1e-5.
@@ -39,10 +37,7 @@ def _aw_model_with_fixed_random_attention():
 
 
 def _run_test_tool(config_args):
-    spec = importlib.util.spec_from_file_location('aw_test_tool', osp.join(ROOT, 'tools', 'test.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    tool.main(config_args)
+    load_tool('test.py').main(config_args)
 
 
 @pytest.mark.slow
@@ -50,8 +45,8 @@ def test_detections_per_image_do_not_depend_on_batch_size(tmp_path):
     data = tmp_path / 'data'
     make_tiny_data(data, num_train=1, num_val=NUM_VAL)
     ckpt = tmp_path / 'aw_random_attention.pth'
-    save_checkpoint(dict(meta=dict(epoch=0, iter=0), state_dict=_aw_model_with_fixed_random_attention()
-                         .state_dict()), str(ckpt))
+    state_dict = _aw_model_with_fixed_random_attention().state_dict()
+    save_checkpoint(dict(meta=dict(epoch=0, iter=0), state_dict=state_dict), str(ckpt))
     results = {}
     for batch in (1, 2, 4):
         out = tmp_path / f'dets_b{batch}.pkl'
@@ -78,7 +73,7 @@ def test_detections_per_image_do_not_depend_on_batch_size(tmp_path):
 MEMORY_SCRIPT = r'''
 import sys, json
 import torch
-sys.path.insert(0, sys.argv[1]); sys.path.insert(0, sys.argv[1] + '/tests')
+sys.path[:0] = [sys.argv[1] + '/tests/test_tools', sys.argv[1] + '/tests', sys.argv[1]]
 import aw_mmdet
 from test_load_consistency import _aw_model_with_fixed_random_attention
 from mmdet.structures import DetDataSample

@@ -1,23 +1,26 @@
 """A checkpoint that does not fit the model is one error listing every mismatching key, on every
 load path (Runner load_from via tools/test.py, mmengine-style load, init_detector); a stock (non-AW)
 checkpoint into the AW model stays allowed. Missing / truncated / non-checkpoint / code-holding
-files: test_checkpoint_safety.py (same loader on every path); code-holding also via tools/test.py."""
-import importlib.util
+files: test_checkpoint_safety.py (same loader on every path); code-holding also via
+tools/test.py."""
 import os
-import os.path as osp
 import re
 
 import pytest
 import torch
-from mmengine.config import Config
-from mmengine.runner.checkpoint import save_checkpoint
 from mmdet.registry import MODELS
 from mmdet.utils import register_all_modules
+from mmengine.config import Config
+from mmengine.runner.checkpoint import save_checkpoint
 
 import aw_mmdet  # noqa: F401
-from aw_mmdet.checkpoint import (CheckpointMismatchError, check_checkpoint_fits, init_detector,
-                                 load_checkpoint_checked)
-from helpers import DEMO_CONFIG, ROOT, make_tiny_data, tiny_options
+from aw_mmdet.checkpoint import (
+    CheckpointMismatchError,
+    check_checkpoint_fits,
+    init_detector,
+    load_checkpoint_checked,
+)
+from helpers import DEMO_CONFIG, load_tool, make_tiny_data, tiny_options
 
 
 class _Payload:
@@ -124,10 +127,7 @@ def test_init_detector_refuses_other_architecture_and_loads_a_fitting_one(files)
 
 
 def _test_tool_main():
-    spec = importlib.util.spec_from_file_location('aw_test_tool', osp.join(ROOT, 'tools', 'test.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.main
+    return load_tool('test.py').main
 
 
 @pytest.fixture(scope='module')
