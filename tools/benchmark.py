@@ -79,8 +79,10 @@ def main(argv=None):
     parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     parser.add_argument('--threads', type=int, default=2, help='CPU threads (pinned, reported)')
     parser.add_argument('--reps', type=int, default=0, help='timed repetitions per side')
-    parser.add_argument('--skip', nargs='*', default=[], choices=['op', 'detector', 'memory', 'size'])
-    parser.add_argument('--op-batches', type=int, nargs='+', help='op-level batch sizes (default 2 1)')
+    parser.add_argument('--skip', nargs='*', default=[],
+                        choices=['op', 'detector', 'memory', 'size'])
+    parser.add_argument('--op-batches', type=int, nargs='+',
+                        help='op-level batch sizes (default 2 1)')
     args = parser.parse_args(argv)
     malloc_tuned = tune_glibc_malloc()  # as tools/train.py does; stock and AW alike
     torch.set_num_threads(args.threads)

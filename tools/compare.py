@@ -1,11 +1,12 @@
-"""Evidence that AW learns: train stock and AW variants of the demo detector with the same
+r"""Evidence that AW learns: train stock and AW variants of the demo detector with the same
 schedule, data order and seeds, evaluate each with CocoMetric, repeat over seeds, and report mean
 and spread of bbox mAP / mAP@0.5, the AW-minus-stock difference, wall times and how far the
 attention moved. See docs/evidence.md for the measured output.
 
 python tools/compare.py --out work_dirs/evidence                       # stock vs AW, 3 seeds
 python tools/compare.py --out work_dirs/evidence --variants stock aw aw_attn_lr10
-python tools/compare.py --out work_dirs/evidence_r50 --depth 50 --variants stock aw se aw_se cbam aw_cbam
+python tools/compare.py --out work_dirs/evidence_r50 --depth 50 \
+    --variants stock aw se aw_se cbam aw_cbam
 python tools/compare.py --quick --out /tmp/cmp --data-root DIR         # smoke test (seconds)
 Writes <out>/compare.md (tables), <out>/compare.json (all numbers and curves) and
 <out>/compare_map.png (mAP vs iteration). Finished runs are cached in <out>/runs/ and reused.

@@ -1,6 +1,7 @@
 """Write the embedded demo dataset (COCO format, sklearn handwritten digits) to data/aw_demo/.
 
-Usage: python tools/make_demo_data.py [--out data/aw_demo] [--seed 0] [--train 300] [--val 100] [--force]
+Usage: python tools/make_demo_data.py [--out data/aw_demo] [--seed 0] [--train 300] [--val 100]
+                                     [--force]
 """
 import argparse
 

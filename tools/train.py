@@ -4,8 +4,16 @@ import argparse
 
 from aw_mmdet import CheckpointError, DatasetContentError  # fills the registries, safe loading
 from aw_mmdet.engine import NonFiniteLossError
-from aw_mmdet.utils import (DatasetFilesError, add_common_args, build_runner, check_dataset_files,
-                            enable_input_checks, load_config, set_local_rank, tune_glibc_malloc)
+from aw_mmdet.utils import (
+    DatasetFilesError,
+    add_common_args,
+    build_runner,
+    check_dataset_files,
+    enable_input_checks,
+    load_config,
+    set_local_rank,
+    tune_glibc_malloc,
+)
 
 
 def parse_args(argv=None):

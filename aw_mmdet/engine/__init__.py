@@ -1,5 +1,10 @@
-from .hooks import (AtomicCheckpointHook, CheckpointFitHook, FiniteLossHook, NonFiniteLossError,
-                    RngStateHook)
+from .hooks import (
+    AtomicCheckpointHook,
+    CheckpointFitHook,
+    FiniteLossHook,
+    NonFiniteLossError,
+    RngStateHook,
+)
 
 __all__ = ['AtomicCheckpointHook', 'CheckpointFitHook', 'FiniteLossHook', 'NonFiniteLossError',
            'RngStateHook']

@@ -42,13 +42,14 @@ def init_cpu_distributed(cfg):
     """
     import torch
     import torch.distributed as dist
-    if cfg.get('launcher', 'none') != 'pytorch' or torch.cuda.is_available() or dist.is_initialized():
+    if (cfg.get('launcher', 'none') != 'pytorch' or torch.cuda.is_available()
+            or dist.is_initialized()):
         return
     dist_cfg = dict(cfg.get('env_cfg', {}).get('dist_cfg', {}))
     backend = dist_cfg.pop('backend', 'gloo')
     if backend != 'gloo':
-        raise SystemExit(f"error: env_cfg.dist_cfg.backend={backend!r} needs GPUs; this machine has "
-                         "none (use --cfg-options env_cfg.dist_cfg.backend=gloo on CPU)")
+        raise SystemExit(f'error: env_cfg.dist_cfg.backend={backend!r} needs GPUs; this machine '
+                         'has none (use --cfg-options env_cfg.dist_cfg.backend=gloo on CPU)')
     dist.init_process_group(backend='gloo')
 
 

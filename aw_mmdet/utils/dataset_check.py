@@ -35,9 +35,9 @@ def check_dataset_files(cfg, loaders=('train_dataloader', 'val_dataloader', 'tes
             ann = ds.get('ann_file')
             if ann and not osp.isfile(_join(root, ann)):
                 raise DatasetFilesError(
-                    f'annotation file not found: {_join(root, ann)} (config field {where}.ann_file, '
-                    f'data_root={root!r}). See {DATA_DOC} for how to lay out COCO or make the '
-                    'demo data.')
+                    f'annotation file not found: {_join(root, ann)} (config field '
+                    f'{where}.ann_file, data_root={root!r}). See {DATA_DOC} for how to lay out '
+                    'COCO or make the demo data.')
             img_dir = (ds.get('data_prefix') or {}).get('img')
             if img_dir and not osp.isdir(_join(root, img_dir)):
                 raise DatasetFilesError(

@@ -1,9 +1,9 @@
 """Detector level: stock Faster R-CNN R101-FPN vs the AW config, same inputs, same process."""
 import torch
-from mmengine.config import Config
 from mmdet.registry import MODELS
 from mmdet.structures import DetDataSample
 from mmdet.utils import register_all_modules
+from mmengine.config import Config
 from mmengine.structures import InstanceData
 
 from .shared_weights import init_by_name
@@ -25,7 +25,8 @@ def build_detector(config_path, device='cpu'):
 def synthetic_batch(batch, height, width, device='cpu', seed=0):
     """Images and a few ground-truth boxes, already in the data preprocessor's input format."""
     gen = torch.Generator().manual_seed(seed)
-    inputs = [(torch.rand(3, height, width, generator=gen) * 255).to(torch.uint8) for _ in range(batch)]
+    inputs = [(torch.rand(3, height, width, generator=gen) * 255).to(torch.uint8)
+              for _ in range(batch)]
     samples = []
     for _ in range(batch):
         s = DetDataSample(metainfo=dict(img_shape=(height, width), ori_shape=(height, width),

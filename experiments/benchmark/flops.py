@@ -50,4 +50,5 @@ def count_flops(model, inputs):
         for n, _c, h, w in calls[:1]:  # the trace runs forward once; count the first call
             extra = aw_conv_extra_flops(modules[name], (h, w), batch=n)
             elementwise += extra['gate'] + extra['modulation']
-    return dict(total=int(traced) + int(elementwise), traced=int(traced), aw_elementwise=int(elementwise))
+    return dict(total=int(traced) + int(elementwise), traced=int(traced),
+                aw_elementwise=int(elementwise))

@@ -25,13 +25,18 @@ def _peak_rss_mib():
 
 
 def main(argv):
-    config, mode, h, w, batch, device = argv[0], argv[1], int(argv[2]), int(argv[3]), int(argv[4]), argv[5]
+    config, mode, device = argv[0], argv[1], argv[5]
+    h, w, batch = int(argv[2]), int(argv[3]), int(argv[4])
     torch.set_num_threads(int(argv[6]) if len(argv) > 6 else torch.get_num_threads())
     import aw_mmdet  # noqa: F401
     from aw_mmdet.utils import tune_glibc_malloc
     tune_glibc_malloc()  # as tools/train.py does
-    from experiments.benchmark.detector_bench import (build_detector, inference_fn, synthetic_batch,
-                                                      train_step_fn)
+    from experiments.benchmark.detector_bench import (
+        build_detector,
+        inference_fn,
+        synthetic_batch,
+        train_step_fn,
+    )
     model = build_detector(config, device)
     data = synthetic_batch(batch, h, w, device=device)
     step = train_step_fn(model, data) if mode == 'train' else inference_fn(model, data)

@@ -3,6 +3,7 @@ import torch
 import torch.nn as nn
 
 from aw_mmdet.ops import AWConv2d
+
 from .shared_weights import ATTENTION_STD
 from .timing import ratio, time_pair
 

@@ -10,7 +10,8 @@ def markdown_report(r):
     lines = [f"# AW vs stock benchmark{' (quick)' if env['quick'] else ''}", '',
              f"device {env['device']}{' ' + env['gpu'] if env.get('gpu') else ''}, "
              f"CPU {env['cpu_model']}, {env['threads']} threads, torch {env['torch']}; "
-             f"median of interleaved repetitions, (min-max) in brackets; {r['seconds']} s in all.", '']
+             f"median of interleaved repetitions, (min-max) in brackets; {r['seconds']} s in all.",
+             '']
     if 'detector' in r or 'memory' in r:
         lines += ['## Detector: Faster R-CNN R101-FPN, AW config vs stock mmdet config', '',
                   '| measure | AW / stock | stock | AW |', '|---|---|---|---|']
@@ -31,18 +32,20 @@ def markdown_report(r):
             z = r['size']
             lines.append(f"| parameters | **{z['aw']['params'] / z['stock']['params']:.4f}** | "
                          f"{z['stock']['params'] / 1e6:.2f} M | {z['aw']['params'] / 1e6:.2f} M |")
-            lines.append(f"| backbone+FPN FLOPs | **{z['aw']['backbone_neck_flops'] / z['stock']['backbone_neck_flops']:.4f}** | "
+            flops = z['aw']['backbone_neck_flops'] / z['stock']['backbone_neck_flops']
+            lines.append(f"| backbone+FPN FLOPs | **{flops:.4f}** | "
                          f"{z['stock']['backbone_neck_flops'] / 1e9:.1f} G | "
                          f"{z['aw']['backbone_neck_flops'] / 1e9:.1f} G |")
         lines.append('')
     if 'op' in r:
         lines += ['## Op: nn.Conv2d vs AWConv2d at ResNet-101 3x3 shapes', '',
-                  '| C | input | stride | batch | fwd AW/stock | fwd+bwd AW/stock | fwd stock (ms) | '
-                  'fwd AW (ms) | fwd+bwd stock (ms) | fwd+bwd AW (ms) |',
+                  '| C | input | stride | batch | fwd AW/stock | fwd+bwd AW/stock | '
+                  'fwd stock (ms) | fwd AW (ms) | fwd+bwd stock (ms) | fwd+bwd AW (ms) |',
                   '|---|---|---|---|---|---|---|---|---|---|']
         for o in r['op']:
             lines.append(
-                f"| {o['channels']} | {o['input'][0]}x{o['input'][1]} | {o['stride']} | {o['batch']} | "
+                f"| {o['channels']} | {o['input'][0]}x{o['input'][1]} | {o['stride']} | "
+                f"{o['batch']} | "
                 f"**{o['forward_ratio']:.3f}** | **{o['forward_backward_ratio']:.3f}** | "
                 f"{_ms(o['forward']['stock'])} | {_ms(o['forward']['aw'])} | "
                 f"{_ms(o['forward_backward']['stock'])} | {_ms(o['forward_backward']['aw'])} |")

@@ -17,7 +17,8 @@ def time_pair(stock_fn, aw_fn, reps=5, warmup=1, device='cpu'):
     _sync(device)
     samples = {'stock': [], 'aw': []}
     for i in range(reps):
-        order = (('stock', stock_fn), ('aw', aw_fn)) if i % 2 == 0 else (('aw', aw_fn), ('stock', stock_fn))
+        order = ((('stock', stock_fn), ('aw', aw_fn)) if i % 2 == 0
+                 else (('aw', aw_fn), ('stock', stock_fn)))
         for name, fn in order:
             start = time.perf_counter()
             fn()

@@ -25,7 +25,10 @@ def _digits():
 def _background(rng, h, w):
     """Smooth two-colour gradient, noise, and low-contrast clutter (bars, blobs, strokes)."""
     c0, c1 = rng.uniform(0.15, 0.85, 3), rng.uniform(0.15, 0.85, 3)
-    t = np.linspace(0, 1, w)[None, :, None] if rng.random() < 0.5 else np.linspace(0, 1, h)[:, None, None]
+    if rng.random() < 0.5:
+        t = np.linspace(0, 1, w)[None, :, None]
+    else:
+        t = np.linspace(0, 1, h)[:, None, None]
     img = c0 * (1 - t) + c1 * t + np.zeros((h, w, 3))
     yy, xx = np.mgrid[0:h, 0:w]
     for _ in range(rng.integers(6, 14)):
@@ -33,7 +36,8 @@ def _background(rng, h, w):
         kind = rng.integers(3)
         if kind == 0:  # rectangle
             y0, x0 = rng.integers(0, h), rng.integers(0, w)
-            mask = (yy >= y0) & (yy < y0 + rng.integers(4, h // 3)) & (xx >= x0) & (xx < x0 + rng.integers(4, w // 3))
+            mask = ((yy >= y0) & (yy < y0 + rng.integers(4, h // 3))
+                    & (xx >= x0) & (xx < x0 + rng.integers(4, w // 3)))
         elif kind == 1:  # blob
             cy, cx, r = rng.integers(0, h), rng.integers(0, w), rng.integers(4, h // 6)
             mask = (yy - cy) ** 2 + (xx - cx) ** 2 < r ** 2
@@ -51,8 +55,8 @@ def _paste_digit(rng, img, digit, size):
     h, w = img.shape[:2]
     aspect = rng.uniform(0.75, 1.3)
     dh, dw = int(size), max(int(size * aspect * 0.8), 4)  # digits are narrower than tall
-    alpha = np.asarray(Image.fromarray((digit * 255).astype(np.uint8)).resize((dw, dh), Image.BILINEAR),
-                       dtype=np.float32) / 255.0
+    scan = Image.fromarray((digit * 255).astype(np.uint8))
+    alpha = np.asarray(scan.resize((dw, dh), Image.BILINEAR), dtype=np.float32) / 255.0
     if dh >= h or dw >= w:
         return None
     y, x = int(rng.integers(0, h - dh)), int(rng.integers(0, w - dw))
@@ -94,7 +98,8 @@ def make_split(out_dir, split, num_images, pool, rng, image_size=(160, 160),
                 size = float(np.exp(rng.uniform(np.log(size_range[0]), np.log(size_range[1]))))
                 trial = img.copy()
                 box = _paste_digit(rng, trial, images[idx], size)
-                if box and box[2] >= 4 and box[3] >= 4 and all(_overlap(box, b) <= max_overlap for b, _ in boxes):
+                if (box and box[2] >= 4 and box[3] >= 4
+                        and all(_overlap(box, b) <= max_overlap for b, _ in boxes)):
                     img = trial
                     boxes.append((box, int(labels[idx])))
                     break

@@ -54,7 +54,8 @@ def _differences(runs, base_runs, entries):
         spread = max(entries[runs[0]['variant']][metric]['std'],
                      entries[base_runs[0]['variant']][metric]['std'])
         diff.update(seeds_better=sum(d > 0 for d in diff['values']), seeds=len(paired),
-                    seed_spread=spread, beyond_spread=bool(diff['mean'] > 0 and diff['mean'] > spread))
+                    seed_spread=spread,
+                    beyond_spread=bool(diff['mean'] > 0 and diff['mean'] > spread))
         out[metric] = diff
     return out
 
@@ -73,7 +74,8 @@ def markdown_table(summary):
         att = [_pm(e[k], digits=3) if k in e else '–'
                for k in ('attention_mean_abs_dev', 'attention_max_abs_dev')]
         lines.append(f"| {name} | {len(e['seeds'])} | {_pm(e['coco/bbox_mAP'])} | "
-                     f"{_pm(e['coco/bbox_mAP_50'])} | {_pm(e['seconds'], 1.0)} | {att[0]} | {att[1]} |")
+                     f"{_pm(e['coco/bbox_mAP_50'])} | {_pm(e['seconds'], 1.0)} | "
+                     f"{att[0]} | {att[1]} |")
     if summary['differences']:
         lines += ['', '| difference (paired by seed) | bbox mAP (points) | mAP@0.5 (points) | '
                   'seeds better | beyond seed spread? |', '|---|---|---|---|---|']

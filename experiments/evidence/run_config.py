@@ -18,7 +18,8 @@ class Schedule:
 
 
 def _rescale_schedulers(cfg, iters):
-    """Scale every scheduler's begin/end from the demo's length to ``iters``: same shape, shorter."""
+    """Scale every scheduler's begin/end from the demo's length to ``iters``: same shape,
+    shorter."""
     demo_iters = cfg.train_cfg.max_iters
     for sched in cfg.param_scheduler:
         for key in ('begin', 'end'):
