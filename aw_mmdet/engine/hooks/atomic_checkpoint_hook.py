@@ -82,6 +82,13 @@ class AtomicCheckpointHook(CheckpointHook):
     way after the checkpoint it names is on disk; outdated checkpoints are deleted last. A partial
     file left by a killed save is never read, and is removed when training starts again.
     Remote ``out_dir`` backends (petrel, s3, ...) have no atomic rename: there the hook is stock.
+
+    Args:
+        **kwargs: exactly mmengine's ``CheckpointHook`` arguments, with its defaults: e.g.
+            ``interval`` (int, defaults to -1: never), ``by_epoch`` (bool, defaults to True),
+            ``max_keep_ckpts`` (int, defaults to -1: keep all), ``save_last`` (bool, defaults
+            to True), ``save_best`` (str or list, defaults to None), ``out_dir`` (defaults to
+            the work dir), ``backend_args`` (dict, defaults to None: local files).
     """
 
     def before_train(self, runner):

@@ -1,5 +1,7 @@
 """Runner hook: every checkpoint the Runner loads (``load_from``, ``--resume``, tools/test.py's
 checkpoint) must fit the model; see aw_mmdet/checkpoint/fit_check.py for what "fit" means."""
+from typing import Sequence
+
 from mmengine.hooks import Hook
 from mmengine.registry import HOOKS
 from mmengine.runner import find_latest_checkpoint
@@ -17,17 +19,23 @@ def _loaded_file(runner):
 
 @HOOKS.register_module()
 class CheckpointFitHook(Hook):
-    """Checks in ``after_load_checkpoint``, which the Runner calls before copying any weights.
+    """Raise ``CheckpointMismatchError`` when a checkpoint the Runner loads does not fit the model.
 
-    Lowest priority so that hooks converting the checkpoint (e.g. EMAHook) run first.
-    ``allow_shape_mismatch``: key prefixes whose shape may differ (re-heading for new classes).
+    Checks in ``after_load_checkpoint``, which the Runner calls before copying any weights. Lowest
+    priority so that hooks converting the checkpoint (e.g. EMAHook) run first. tools/train.py and
+    tools/test.py add it to every config's ``custom_hooks``.
+
+    Args:
+        allow_shape_mismatch (Sequence[str]): key prefixes whose shape may differ from the
+            model's (e.g. a classifier re-headed for new classes); those keep mmengine's
+            behaviour (skipped with a warning). Defaults to ``()``.
     """
 
     priority = 'LOWEST'
 
-    def __init__(self, allow_shape_mismatch=()):
+    def __init__(self, allow_shape_mismatch: Sequence[str] = ()) -> None:
         self.allow_shape_mismatch = tuple(allow_shape_mismatch)
 
-    def after_load_checkpoint(self, runner, checkpoint):
+    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         check_checkpoint_fits(runner.model, checkpoint, _loaded_file(runner),
                               self.allow_shape_mismatch)

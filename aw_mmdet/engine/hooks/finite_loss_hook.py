@@ -1,4 +1,6 @@
 """Stop training at the first NaN/inf loss, before that iteration's ruined weights are saved."""
+from typing import Optional
+
 import torch
 from mmengine.hooks import Hook
 from mmengine.registry import HOOKS
@@ -33,11 +35,15 @@ class FiniteLossHook(Hook):
     and raising keeps them out of every checkpoint, so the last checkpoint is the last good one.
     mmdet's CheckInvalidLossHook is not enough: it checks only the total, every 50 iterations by
     default, with an ``assert`` (skipped under ``python -O``) that names neither.
+
+    Takes no arguments: ``dict(type='FiniteLossHook')`` (configs/_base_/aw_runtime.py puts it in
+    ``default_hooks``).
     """
 
     priority = 'ABOVE_NORMAL'
 
-    def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
+    def after_train_iter(self, runner, batch_idx: int, data_batch=None,
+                         outputs: Optional[dict] = None) -> None:
         bad = non_finite_losses(outputs)
         if not bad:
             return

@@ -68,20 +68,23 @@ class RngStateHook(Hook):
     otherwise at ``before_train`` (lowest priority, after every other hook's setup). The main
     process's state is saved; in distributed training every rank gets it back, so there resumed
     runs are not bit-identical.
+
+    Takes no arguments: ``dict(type='RngStateHook')`` (configs/_base_/aw_runtime.py puts it in
+    ``default_hooks``). The states are saved under the checkpoint key ``'rng_state'``.
     """
 
     priority = 'LOWEST'
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._loaded = None
 
-    def before_save_checkpoint(self, runner, checkpoint):
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         checkpoint[KEY] = capture_rng_state()
 
-    def after_load_checkpoint(self, runner, checkpoint):
+    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         self._loaded = checkpoint.get(KEY)
 
-    def before_train(self, runner):
+    def before_train(self, runner) -> None:
         state, self._loaded = self._loaded, None
         if state is None or runner.iter == 0:
             return
