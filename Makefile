@@ -3,15 +3,19 @@ VENV   := .venv
 PYTHON := $(VENV)/bin/python
 export PYTHONHASHSEED := 0
 
-.PHONY: setup test test-fast demo benchmark evidence clean
+.PHONY: setup lint test test-fast demo benchmark evidence clean
 
 setup:
 	@bash scripts/setup.sh
 
-test: setup
+# ruff.toml: pyflakes, pycodestyle, import order, line length 100, over the whole repository
+lint: setup
+	$(VENV)/bin/ruff check .
+
+test: setup lint
 	$(PYTHON) -m pytest tests
 
-test-fast: setup
+test-fast: setup lint
 	$(PYTHON) -m pytest tests -m "not slow"
 
 demo: setup

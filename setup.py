@@ -1,4 +1,11 @@
-"""aw_mmdet: AW-convolution (attention on weights) for MMDetection 3.x."""
+"""aw_mmdet: AW-convolution (attention on weights) for MMDetection 3.x.
+
+Installs the plugin only (``aw_mmdet/``: what a config's ``custom_imports`` needs).
+``experiments/``, ``tools/``, ``configs/`` and ``tests/`` stay in the repository: ``package_dir``
+maps the top level to the repository root, so an editable install (``make setup``,
+``pip install -e .``) puts the root on ``sys.path`` and ``python tools/demo.py`` imports
+``experiments`` from the checkout, while a wheel ships ``aw_mmdet`` alone.
+"""
 from setuptools import find_packages, setup
 
 setup(
@@ -7,6 +14,7 @@ setup(
     description='AW-convolution (attention on convolution weights) plugin for MMDetection 3.x',
     long_description=open('README.md', encoding='utf-8').read(),
     long_description_content_type='text/markdown',
+    package_dir={'': '.'},
     packages=find_packages(include=['aw_mmdet', 'aw_mmdet.*']),
     python_requires='>=3.8',
     install_requires=[

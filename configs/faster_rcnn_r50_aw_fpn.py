@@ -1,14 +1,13 @@
-# Faster R-CNN R50-FPN 1x COCO with AW-convolution in stages 2-4 (stock mmdet config otherwise).
-_base_ = 'mmdet::faster_rcnn/faster-rcnn_r50_fpn_1x_coco.py'
-custom_imports = dict(imports=['aw_mmdet'], allow_failed_imports=False)
+# Faster R-CNN R50-FPN 1x COCO with AW-convolution in stages 2-4: mmdet's stock
+# faster_rcnn/faster-rcnn_r50_fpn_1x_coco.py bases, with this project's runtime
+# (_base_/aw_runtime.py) in place of mmdet's default_runtime.py.
+_base_ = [
+    'mmdet::_base_/models/faster-rcnn_r50_fpn.py', 'mmdet::_base_/datasets/coco_detection.py',
+    'mmdet::_base_/schedules/schedule_1x.py', './_base_/aw_runtime.py'
+]
 
 model = dict(
     backbone=dict(
         type='AWResNet',
         aw=dict(reduction=16, min_hidden=8, attention='factorized'),
         stage_with_aw=(False, True, True, True)))
-
-# Crash-safe checkpoints (atomic writes), resume that reproduces the uninterrupted run, and a stop
-# at the first NaN/inf loss; see docs/reliability.md.
-default_hooks = dict(checkpoint=dict(type='AtomicCheckpointHook'),
-                     finite_loss=dict(type='FiniteLossHook'), rng_state=dict(type='RngStateHook'))

@@ -1,11 +1,21 @@
-"""Shared test helpers: paths, a tiny generated dataset, running the project's tools."""
+"""Shared test helpers: paths, the project's configs, a tiny generated dataset, running the
+project's tools (in a subprocess, or loaded as modules: tools/ is scripts, not a package)."""
+import glob
+import importlib.util
 import os
 import os.path as osp
 import subprocess
 import sys
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+TESTS_DIR = osp.dirname(osp.abspath(__file__))
+ROOT = osp.dirname(TESTS_DIR)
 DEMO_CONFIG = osp.join(ROOT, 'configs', 'demo', 'faster_rcnn_aw_demo.py')
+
+
+def project_configs():
+    """Every runnable config in configs/ (the shared pieces in configs/_base_/ are not)."""
+    configs = glob.glob(osp.join(ROOT, 'configs', '**', '*.py'), recursive=True)
+    return sorted(c for c in configs if '_base_' not in osp.relpath(c, ROOT).split(osp.sep))
 
 
 def stock_config(relpath):
@@ -16,8 +26,7 @@ def stock_config(relpath):
 
 def make_tiny_data(out_dir, num_train=6, num_val=4, seed=0):
     """A small COCO-format digits dataset (the demo generator at test size)."""
-    sys.path.insert(0, ROOT)
-    from aw_mmdet.demo import make_demo_data
+    from experiments.demo import make_demo_data
     return make_demo_data(str(out_dir), num_train=num_train, num_val=num_val, seed=seed,
                           image_size=(128, 128))
 
@@ -58,3 +67,12 @@ def run_tool(script, *args, env=None, timeout=600, check=True):
         raise AssertionError(f'{script} failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n'
                              f'{proc.stderr[-6000:]}')
     return proc
+
+
+def load_tool(script):
+    """tools/<script> as a module (its ``main(argv)`` then runs in this process)."""
+    spec = importlib.util.spec_from_file_location(f'tool_{script[:-3]}',
+                                                  osp.join(ROOT, 'tools', script))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -14,17 +14,16 @@ import subprocess
 import sys
 import time
 
+import torch
+
+import aw_mmdet  # noqa: F401  (fills the registries)
+from aw_mmdet.utils import tune_glibc_malloc
+from experiments.benchmark.detector_bench import bench_detectors, build_detector
+from experiments.benchmark.flops import count_flops
+from experiments.benchmark.op_bench import bench_op, resnet101_3x3_shapes
+from experiments.benchmark.report import markdown_report
+
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-sys.path.insert(0, ROOT)
-
-import torch  # noqa: E402
-
-import aw_mmdet  # noqa: E402,F401
-from aw_mmdet.benchmark.detector_bench import bench_detectors, build_detector  # noqa: E402
-from aw_mmdet.benchmark.op_bench import bench_op, resnet101_3x3_shapes  # noqa: E402
-from aw_mmdet.benchmark.report import markdown_report  # noqa: E402
-from aw_mmdet.analysis import count_flops  # noqa: E402
-from aw_mmdet.runtime import tune_glibc_malloc  # noqa: E402
 
 STOCK_CFG = 'faster_rcnn/faster-rcnn_r101_fpn_1x_coco.py'
 AW_CFG = osp.join(ROOT, 'configs', 'faster_rcnn_r101_aw_fpn.py')
@@ -44,7 +43,7 @@ def settings(args):
 
 
 def peak_memory(config, mode, size, batch, device, threads):
-    cmd = [sys.executable, '-m', 'aw_mmdet.benchmark.memory_probe', config, mode, str(size[0]),
+    cmd = [sys.executable, '-m', 'experiments.benchmark.memory_probe', config, mode, str(size[0]),
            str(size[1]), str(batch), device, str(threads)]
     out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True).stdout
     return json.loads(out.strip().splitlines()[-1])['peak_mib']
@@ -80,8 +79,10 @@ def main(argv=None):
     parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     parser.add_argument('--threads', type=int, default=2, help='CPU threads (pinned, reported)')
     parser.add_argument('--reps', type=int, default=0, help='timed repetitions per side')
-    parser.add_argument('--skip', nargs='*', default=[], choices=['op', 'detector', 'memory', 'size'])
-    parser.add_argument('--op-batches', type=int, nargs='+', help='op-level batch sizes (default 2 1)')
+    parser.add_argument('--skip', nargs='*', default=[],
+                        choices=['op', 'detector', 'memory', 'size'])
+    parser.add_argument('--op-batches', type=int, nargs='+',
+                        help='op-level batch sizes (default 2 1)')
     args = parser.parse_args(argv)
     malloc_tuned = tune_glibc_malloc()  # as tools/train.py does; stock and AW alike
     torch.set_num_threads(args.threads)

@@ -1,11 +1,12 @@
-"""Evidence that AW learns: train stock and AW variants of the demo detector with the same
+r"""Evidence that AW learns: train stock and AW variants of the demo detector with the same
 schedule, data order and seeds, evaluate each with CocoMetric, repeat over seeds, and report mean
 and spread of bbox mAP / mAP@0.5, the AW-minus-stock difference, wall times and how far the
 attention moved. See docs/evidence.md for the measured output.
 
 python tools/compare.py --out work_dirs/evidence                       # stock vs AW, 3 seeds
 python tools/compare.py --out work_dirs/evidence --variants stock aw aw_attn_lr10
-python tools/compare.py --out work_dirs/evidence_r50 --depth 50 --variants stock aw se aw_se cbam aw_cbam
+python tools/compare.py --out work_dirs/evidence_r50 --depth 50 \
+    --variants stock aw se aw_se cbam aw_cbam
 python tools/compare.py --quick --out /tmp/cmp --data-root DIR         # smoke test (seconds)
 Writes <out>/compare.md (tables), <out>/compare.json (all numbers and curves) and
 <out>/compare_map.png (mAP vs iteration). Finished runs are cached in <out>/runs/ and reused.
@@ -14,16 +15,14 @@ import argparse
 import json
 import os
 import os.path as osp
-import sys
 import time
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-sys.path.insert(0, ROOT)
+from experiments.evidence import VARIANTS, Schedule, summarize
+from experiments.evidence.plot import plot_curves
+from experiments.evidence.report import markdown_table
+from experiments.evidence.runs import run_one
 
-from aw_mmdet.evidence import VARIANTS, Schedule, summarize  # noqa: E402
-from aw_mmdet.evidence.plot import plot_curves  # noqa: E402
-from aw_mmdet.evidence.report import markdown_table  # noqa: E402
-from aw_mmdet.evidence.runs import run_one  # noqa: E402
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 DEMO_CONFIG = osp.join(ROOT, 'configs', 'demo', 'faster_rcnn_aw_demo.py')
 DEMO_DATA = osp.join(ROOT, 'data', 'aw_demo')
@@ -60,7 +59,7 @@ def check_data(args):
     if osp.isfile(ann):
         return
     if osp.abspath(args.data_root) == osp.abspath(DEMO_DATA):
-        from aw_mmdet.demo import make_demo_data
+        from experiments.demo import make_demo_data
         make_demo_data(args.data_root)
         return
     raise SystemExit(f'error: --data-root {args.data_root}: {ann} not found (make it with '
@@ -71,8 +70,8 @@ def check_variants(args):
     """Every variant must apply to the config before hours of training start."""
     from mmengine.config import Config
 
-    from aw_mmdet.evidence import apply_variant
-    from aw_mmdet.evidence.run_config import set_depth
+    from experiments.evidence import apply_variant
+    from experiments.evidence.run_config import set_depth
     for variant in args.variants:
         cfg = Config.fromfile(args.config)
         try:

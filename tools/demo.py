@@ -10,11 +10,9 @@ import subprocess
 import sys
 import time
 
+from experiments.demo import make_demo_data
+
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-sys.path.insert(0, ROOT)
-
-from aw_mmdet.demo import make_demo_data  # noqa: E402
-
 CONFIG = osp.join(ROOT, 'configs', 'demo', 'faster_rcnn_aw_demo.py')
 
 
@@ -40,7 +38,7 @@ def coco_metrics(log):
 def draw_attention(work_dir, checkpoint, out_dir):
     from mmdet.apis import inference_detector, init_detector
 
-    from aw_mmdet.demo.attention_figure import capture_attention, plot_attention
+    from experiments.demo.attention_figure import capture_attention, plot_attention
     model = init_detector(CONFIG, checkpoint, device='cpu')
     image = osp.join(ROOT, 'data', 'aw_demo', 'val', '000001.jpg')
     maps = capture_attention(model, lambda: inference_detector(model, image))

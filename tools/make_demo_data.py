@@ -1,14 +1,11 @@
 """Write the embedded demo dataset (COCO format, sklearn handwritten digits) to data/aw_demo/.
 
-Usage: python tools/make_demo_data.py [--out data/aw_demo] [--seed 0] [--train 300] [--val 100] [--force]
+Usage: python tools/make_demo_data.py [--out data/aw_demo] [--seed 0] [--train 300] [--val 100]
+                                     [--force]
 """
 import argparse
-import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-from aw_mmdet.demo import CLASSES, make_demo_data  # noqa: E402
+from experiments.demo import CLASSES, make_demo_data
 
 __all__ = ['CLASSES', 'make_demo_data', 'main']
 

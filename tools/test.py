@@ -1,16 +1,18 @@
 """Evaluate a checkpoint with mmengine's Runner and the config's evaluator (mmdet's tools/test.py
 flags: --out, --show, --show-dir)."""
 import argparse
-import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-import aw_mmdet  # noqa: E402,F401  (fills the registries, installs safe checkpoint loading)
-from aw_mmdet.runtime import tune_glibc_malloc  # noqa: E402
-from aw_mmdet import CheckpointError, DatasetContentError  # noqa: E402
-from aw_mmdet.runner import (DatasetFilesError, add_common_args, build_runner,  # noqa: E402
-                             check_dataset_files, enable_input_checks, load_config, set_local_rank)
+from aw_mmdet import CheckpointError, DatasetContentError  # fills the registries, safe loading
+from aw_mmdet.utils import (
+    DatasetFilesError,
+    add_common_args,
+    build_runner,
+    check_dataset_files,
+    enable_input_checks,
+    load_config,
+    set_local_rank,
+    tune_glibc_malloc,
+)
 
 
 def parse_args(argv=None):

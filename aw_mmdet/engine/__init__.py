@@ -1,7 +1,10 @@
-from .atomic_checkpoint_hook import AtomicCheckpointHook
-from .finite_loss_hook import FiniteLossHook, NonFiniteLossError
-from .param_checksum_hook import ParamChecksumHook, parameter_checksums
-from .rng_state_hook import RngStateHook
+from .hooks import (
+    AtomicCheckpointHook,
+    CheckpointFitHook,
+    FiniteLossHook,
+    NonFiniteLossError,
+    RngStateHook,
+)
 
-__all__ = ['AtomicCheckpointHook', 'FiniteLossHook', 'NonFiniteLossError', 'ParamChecksumHook',
-           'RngStateHook', 'parameter_checksums']
+__all__ = ['AtomicCheckpointHook', 'CheckpointFitHook', 'FiniteLossHook', 'NonFiniteLossError',
+           'RngStateHook']

@@ -24,9 +24,11 @@ def check_aw_args(*, in_channels, out_channels, kernel_size, stride, padding, di
     _positive_int('out_channels', out_channels)
     _positive_int('groups', groups)
     if in_channels % groups:
-        raise ValueError(f'AWConv2d: in_channels ({in_channels}) must be divisible by groups ({groups})')
+        raise ValueError(f'AWConv2d: in_channels ({in_channels}) must be divisible by groups '
+                         f'({groups})')
     if out_channels % groups:
-        raise ValueError(f'AWConv2d: out_channels ({out_channels}) must be divisible by groups ({groups})')
+        raise ValueError(f'AWConv2d: out_channels ({out_channels}) must be divisible by groups '
+                         f'({groups})')
     _positive_ints('kernel_size', kernel_size, 1)
     _positive_ints('stride', stride, 1)
     _positive_ints('dilation', dilation, 1)
@@ -51,7 +53,8 @@ def check_conv_input(conv, x):
     if x.dim() != 4:
         raise ValueError(f'AWConv2d: input must be 4-D (N, C, H, W), got shape {tuple(x.shape)}')
     if x.shape[1] != conv.in_channels:
-        raise ValueError(f'AWConv2d: input has {x.shape[1]} channels, in_channels is {conv.in_channels}')
+        raise ValueError(f'AWConv2d: input has {x.shape[1]} channels, in_channels is '
+                         f'{conv.in_channels}')
     if conv.padding == 'same':
         return
     padding = (0, 0) if conv.padding == 'valid' else conv.padding

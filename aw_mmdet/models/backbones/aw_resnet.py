@@ -7,6 +7,7 @@ from mmdet.models.backbones.resnext import ResNeXt
 from mmdet.registry import MODELS
 
 from aw_mmdet.ops import AWConv2d
+
 from .aw_blocks import aw_block
 
 _AW_KEYS = ('reduction', 'min_hidden', 'attention')

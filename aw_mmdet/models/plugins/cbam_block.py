@@ -20,7 +20,8 @@ class CBAMBlock(BaseModule):
             raise ValueError(f'CBAMBlock: kernel_size must be odd and >= 1, got {kernel_size}')
         hidden = max(in_channels // reduction, 1)
         self.mlp = nn.Sequential(
-            nn.Conv2d(in_channels, hidden, 1), nn.ReLU(inplace=True), nn.Conv2d(hidden, in_channels, 1))
+            nn.Conv2d(in_channels, hidden, 1), nn.ReLU(inplace=True),
+            nn.Conv2d(hidden, in_channels, 1))
         self.spatial = nn.Conv2d(2, 1, kernel_size, padding=kernel_size // 2)
 
     def forward(self, x):

@@ -1,3 +1,0 @@
-from .flops import count_flops
-
-__all__ = ['count_flops']

@@ -1,1 +1,0 @@
-"""Stock-vs-AW measurements behind tools/benchmark.py (timings are reported, never asserted)."""

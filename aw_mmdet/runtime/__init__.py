@@ -1,3 +1,0 @@
-from .cpu_malloc import tune_glibc_malloc
-
-__all__ = ['tune_glibc_malloc']
