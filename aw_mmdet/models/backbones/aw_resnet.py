@@ -67,7 +67,16 @@ class AWStagesMixin:
 @MODELS.register_module()
 class AWResNet(AWStagesMixin, ResNet):
     """mmdet's ``ResNet`` (any depth) with AW-convolution as conv2 of the blocks in
-    ``stage_with_aw`` stages; see ``AWStagesMixin`` for the two AW arguments."""
+    ``stage_with_aw`` stages.
+
+    Args:
+        depth (int): 18, 34, 50, 101 or 152, as for ``ResNet`` (positional or keyword).
+        aw (dict, optional): AWConv2d attention arguments (``reduction``, ``min_hidden``,
+            ``attention``); missing ones take ``AW_DEFAULTS``. Defaults to None.
+        stage_with_aw (Sequence[bool]): One flag per stage. Defaults to
+            ``(False, True, True, True)``.
+        **kwargs: Every other ``ResNet`` argument, with the same meaning.
+    """
 
 
 @MODELS.register_module()

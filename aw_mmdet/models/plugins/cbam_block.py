@@ -8,7 +8,14 @@ from mmengine.registry import MODELS
 @MODELS.register_module()
 class CBAMBlock(BaseModule):
     """Channel attention (shared MLP over avg- and max-pooled features), then spatial attention
-    (a kernel_size conv over the channel-wise mean and max maps)."""
+    (a kernel_size conv over the channel-wise mean and max maps).
+
+    Args:
+        in_channels (int): Channels of the feature map (filled in by mmdet's plugin builder).
+        reduction (int): Hidden width of the MLP is ``in_channels // reduction``. Defaults to 16.
+        kernel_size (int): Odd kernel size of the spatial-attention conv. Defaults to 7.
+        init_cfg (dict, optional): mmengine init config. Defaults to None.
+    """
 
     _abbr_ = 'cbam_block'
 

@@ -6,7 +6,13 @@ from mmengine.registry import MODELS
 
 @MODELS.register_module()
 class SEBlock(BaseModule):
-    """x * sigmoid(fc2(relu(fc1(global_avg_pool(x))))): one scale per channel."""
+    """x * sigmoid(fc2(relu(fc1(global_avg_pool(x))))): one scale per channel.
+
+    Args:
+        in_channels (int): Channels of the feature map (filled in by mmdet's plugin builder).
+        reduction (int): Hidden width is ``in_channels // reduction``. Defaults to 16.
+        init_cfg (dict, optional): mmengine init config. Defaults to None.
+    """
 
     _abbr_ = 'se_block'
 
