@@ -41,6 +41,9 @@ def parse_args(argv=None):
     p.add_argument('--config', default=DEMO_CONFIG, help='the AW demo config the variants change')
     p.add_argument('--data-root', default=DEMO_DATA, help='COCO-format digits data (made if it is '
                    'the default and missing)')
+    p.add_argument('--dynamics', type=int, default=0, metavar='N',
+                   help='record the attention learning dynamics every N iterations '
+                        '(experiments/evidence/attention_dynamics.py)')
     p.add_argument('--quick', action='store_true',
                    help='smoke test: 2 seeds x 1 iteration, batch 2, no loader workers')
     p.add_argument('--rerun', action='store_true', help='ignore cached finished runs')
@@ -88,7 +91,8 @@ def main(argv=None):
     check_variants(args)
     os.makedirs(args.out, exist_ok=True)
     schedule = Schedule(iters=args.iters, val_interval=args.val_interval,
-                        batch_size=args.batch_size, log_interval=1 if args.quick else 10)
+                        batch_size=args.batch_size, log_interval=1 if args.quick else 10,
+                        dynamics_interval=args.dynamics)
     start, runs = time.time(), []
     for seed in args.seeds:  # seed-major: a cut-short run still has complete pairs
         for variant in args.variants:
@@ -105,8 +109,8 @@ def main(argv=None):
     summary.update(total_seconds=time.time() - start, iters=args.iters,
                    val_interval=args.val_interval, seeds=args.seeds, variant_order=args.variants,
                    depth=args.depth, data_root=osp.abspath(args.data_root),
-                   runs=[{k: r[k] for k in ('variant', 'seed', 'seconds', 'curve', 'attention')}
-                         for r in runs])
+                   runs=[{k: r[k] for k in ('variant', 'seed', 'seconds', 'curve', 'attention',
+                                            'dynamics') if k in r} for r in runs])
     table = markdown_table(summary)
     with open(osp.join(args.out, 'compare.md'), 'w') as f:
         f.write(f'{args.iters} iterations, validation every {args.val_interval}, seeds '

@@ -15,6 +15,7 @@ class Schedule:
     val_interval: int
     batch_size: int = None  # None: the demo config's
     log_interval: int = 10
+    dynamics_interval: int = 0  # > 0: record the attention's learning dynamics every N iters
 
 
 def _rescale_schedulers(cfg, iters):
@@ -67,6 +68,11 @@ def run_config(demo_config, variant, seed, schedule, data_root, work_dir, depth=
                                         save_last=True)
     # record validation metrics against the iteration (mmengine's default is the epoch, 0 here)
     cfg.default_hooks.logger.update(interval=schedule.log_interval, log_metric_by_epoch=False)
+    if schedule.dynamics_interval:
+        cfg.custom_imports.imports = list(cfg.custom_imports.imports) + [
+            'experiments.evidence.attention_dynamics']
+        cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
+            dict(type='AttentionDynamicsHook', interval=schedule.dynamics_interval)]
     cfg.work_dir = work_dir
     path = osp.join(work_dir, 'run_config.py')
     cfg.dump(path)

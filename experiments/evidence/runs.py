@@ -33,6 +33,10 @@ def run_one(demo_config, variant, seed, schedule, data_root, out_dir, depth=None
                   checkpoint=checkpoint, curve=validation_curve(work_dir),
                   attention=attention_stats(config, checkpoint, osp.join(data_root, 'val'),
                                             attention_images))
+    dynamics = osp.join(work_dir, 'attention_dynamics.jsonl')
+    if osp.isfile(dynamics):
+        with open(dynamics) as f:
+            result['dynamics'] = [json.loads(line) for line in f if line.strip()]
     with open(result_path, 'w') as f:
         json.dump(result, f, indent=1)
     return result

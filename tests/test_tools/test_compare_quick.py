@@ -20,7 +20,8 @@ def compare_main(argv):
 def test_quick_compare_writes_table_json_and_plot(tmp_path):
     data, out = tmp_path / 'data', tmp_path / 'out'
     make_tiny_data(data, num_train=4, num_val=2)
-    proc = run_tool('compare.py', '--quick', '--out', out, '--data-root', data, timeout=900)
+    proc = run_tool('compare.py', '--quick', '--out', out, '--data-root', data, '--dynamics', '1',
+                    timeout=900)
     summary = json.loads((out / 'compare.json').read_text())
 
     assert summary['seeds'] == [0, 1] and summary['variant_order'] == ['stock', 'aw']
@@ -36,8 +37,15 @@ def test_quick_compare_writes_table_json_and_plot(tmp_path):
         if run['variant'] == 'aw':
             assert run['attention']['num_aw_convs'] == 6  # ResNet-18 stages 2-4, 2 blocks each
             assert 0 <= run['attention']['mean_abs_dev'] <= run['attention']['max_abs_dev'] < 0.5
+            # learning dynamics: the one iteration is recorded per AW stage; A was measured in
+            # its forward, before any update, so it is exactly the identity start
+            (row,) = run['dynamics']
+            assert row['iter'] == 1 and sorted(row['stages']) == ['layer2', 'layer3', 'layer4']
+            for stage in row['stages'].values():
+                assert stage['abs_a_minus_1'] == dict(mean=0.0, p99=0.0, max=0.0)
+                assert stage['logit']['rms'] >= 0 and stage['weight']['rms'] > 0
         else:
-            assert run['attention'] is None
+            assert run['attention'] is None and run['dynamics'] == []
 
     # mean/std per variant and the paired difference, recomputed from the runs
     final = {(r['variant'], r['seed']): r['curve'][-1][1]['coco/bbox_mAP_50']
