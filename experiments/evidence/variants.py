@@ -12,19 +12,23 @@ CBAM = dict(cfg=dict(type='CBAMBlock', reduction=16, kernel_size=7),
 # The fix tried in docs/evidence.md: the attention logits start at zero and, with the shared lr and
 # weight decay, barely move in a short schedule; give the attention branch a larger lr and no decay.
 ATTENTION_PARAMWISE = dict(custom_keys={'.attention.': dict(lr_mult=10.0, decay_mult=0.0)})
+# docs/evidence_protocol.md: the logit gradient is ~|W|^2 (hidden)^2 times the weights' learning
+# signal, so a hundredfold attention lr is the other candidate
+ATTENTION_PARAMWISE_100 = dict(custom_keys={'.attention.': dict(lr_mult=100.0, decay_mult=0.0)})
 
 # name -> (uses AW, plugin or None, paramwise_cfg or None)
 VARIANTS = {
     'stock': (False, None, None),
     'aw': (True, None, None),
     'aw_attn_lr10': (True, None, ATTENTION_PARAMWISE),
+    'aw_attn_lr100': (True, None, ATTENTION_PARAMWISE_100),
     'se': (False, SE, None),
     'aw_se': (True, SE, None),
     'cbam': (False, CBAM, None),
     'aw_cbam': (True, CBAM, None),
 }
 # what each AW variant is compared against
-BASELINE_OF = {'aw': 'stock', 'aw_attn_lr10': 'stock', 'aw_se': 'se', 'aw_cbam': 'cbam'}
+BASELINE_OF = {'aw': 'stock', 'aw_attn_lr10': 'stock', 'aw_attn_lr100': 'stock', 'aw_se': 'se', 'aw_cbam': 'cbam'}
 
 
 def apply_variant(cfg, name):
