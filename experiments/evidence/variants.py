@@ -28,7 +28,8 @@ VARIANTS = {
     'aw_cbam': (True, CBAM, None),
 }
 # what each AW variant is compared against
-BASELINE_OF = {'aw': 'stock', 'aw_attn_lr10': 'stock', 'aw_attn_lr100': 'stock', 'aw_se': 'se', 'aw_cbam': 'cbam'}
+BASELINE_OF = {'aw': 'stock', 'aw_attn_lr10': 'stock', 'aw_attn_lr100': 'stock', 'aw_se': 'se',
+               'aw_cbam': 'cbam'}
 
 
 def apply_variant(cfg, name):
