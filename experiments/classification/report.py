@@ -154,6 +154,7 @@ def plot(runs, out_file, title=''):
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     ax_test.set_xticks(range(len(groups)), list(groups))
+    ax_test.set_xlim(-0.5, len(groups) - 0.5)
     ax_test.set_ylabel('test top-1 (%)')
     ax_test.set_title('test: seeds (dots), mean ± std', fontsize=9)
     ax_test.grid(alpha=0.3)

@@ -4,11 +4,10 @@ a few rendered scans, in their own processes; results.json carries what the repo
 written. No accuracy is asserted: 10 iterations measure the machinery, not AW."""
 import json
 import math
-import sys
 
 import pytest
 
-from helpers import ROOT, run_tool
+from helpers import run_tool
 
 
 @pytest.mark.slow
@@ -53,14 +52,7 @@ def test_quick_comparison_writes_results_report_and_plot(tmp_path):
     assert 'report.md' in proc.stdout
 
 
-def _experiments():
-    """Import experiments/ from this checkout (tests/ alone is on the path)."""
-    if ROOT not in sys.path:
-        sys.path.insert(0, ROOT)
-
-
 def test_paired_statistics_match_textbook_and_simulation():
-    _experiments()
     import numpy as np
 
     from experiments.classification.stats import (
@@ -84,7 +76,6 @@ def test_paired_statistics_match_textbook_and_simulation():
 
 
 def test_splits_share_no_scan():
-    _experiments()
     from experiments.classification.data import split_indices
     splits = split_indices(1797, seed=0)
     sets = {name: set(idx.tolist()) for name, idx in splits.items()}
