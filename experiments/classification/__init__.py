@@ -1,0 +1,11 @@
+"""Classification check of AW trained from scratch (issue 16): rendered digits, a small ResNet
+classifier built from the registry's ResNet / AWResNet, and the seeded comparison behind
+tools/compare_classification.py. Importing it registers the dataset, models, metric and hook in
+mmdet's registries (configs name it in ``custom_imports``). See docs/classification_protocol.md.
+"""
+from .data import DigitsClsDataset
+from .metric import TopOneAccuracy, ValCurveHook
+from .model import CifarAWResNet, CifarResNet, DigitsClassifier, DigitsClsPreprocessor
+
+__all__ = ['CifarAWResNet', 'CifarResNet', 'DigitsClassifier', 'DigitsClsDataset',
+           'DigitsClsPreprocessor', 'TopOneAccuracy', 'ValCurveHook']
