@@ -3,7 +3,7 @@ VENV   := .venv
 PYTHON := $(VENV)/bin/python
 export PYTHONHASHSEED := 0
 
-.PHONY: setup lint test test-fast demo benchmark evidence clean
+.PHONY: setup lint test test-fast demo benchmark evidence classification clean
 
 setup:
 	@bash scripts/setup.sh
@@ -26,6 +26,9 @@ benchmark: setup
 
 evidence: setup
 	$(PYTHON) tools/compare.py --out work_dirs/evidence
+
+classification: setup
+	$(PYTHON) tools/compare_classification.py --out work_dirs/classification --jobs 2
 
 clean:
 	rm -rf $(VENV) work_dirs data/aw_demo
