@@ -9,6 +9,8 @@ data_preprocessor produces: normalised RGB, padded), the outputs are the neck's 
 import argparse
 import contextlib
 import math
+import os
+import os.path as osp
 import sys
 import warnings
 
@@ -184,6 +186,7 @@ def main(argv=None):
         raise SystemExit(f'error: {err}')
     shape = tuple(args.shape) if args.shape else default_shape(cfg)
     module = BackboneNeck(model).eval()
+    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     outputs = export_backbone_neck(module, args.out, args.batch, shape,
                                    dynamic_batch=not args.static_batch)
     batch_axis = args.batch if args.static_batch else 'dynamic'
