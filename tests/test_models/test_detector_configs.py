@@ -132,7 +132,10 @@ def _tiny_train_config(name, data, out):
     return out
 
 
-@pytest.mark.parametrize('name', ['retinanet_r101_aw_fpn.py', 'cascade_rcnn_r101_aw_fpn.py'])
+@pytest.mark.parametrize('name', [
+    'retinanet_r101_aw_fpn.py',
+    pytest.param('cascade_rcnn_r101_aw_fpn.py', marks=pytest.mark.slow),  # 20-33 s on 2 cores
+])
 def test_box_detector_trains_one_iteration(name, tmp_path):
     data, work = tmp_path / 'data', tmp_path / 'work'
     make_tiny_data(data, num_train=1, num_val=1)
