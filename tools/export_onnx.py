@@ -174,6 +174,8 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
+    if not osp.isfile(args.config):
+        raise SystemExit(f'error: config file not found: {args.config}')
     if args.check:
         try:
             import onnxruntime  # noqa: F401

@@ -110,7 +110,7 @@ def parse_args(argv=None):
     parser.add_argument('--weights', required=True, help='checkpoint file')
     parser.add_argument('--out-dir', default='work_dirs/infer', help='where vis/, preds/ go')
     parser.add_argument('--score-thr', type=float, default=0.3,
-                        help='draw boxes scoring at least this (preds/ keeps all)')
+                        help='draw boxes scoring at least this (preds/ keeps every detection)')
     parser.add_argument('--device', default='cpu', help="'cpu', 'cuda', 'cuda:0', ...")
     parser.add_argument('--attention', action='store_true',
                         help='also draw the AW attention per image (OUT_DIR/attention/)')
@@ -119,6 +119,8 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
+    if not osp.isfile(args.config):
+        raise SystemExit(f'error: config file not found: {args.config}')
     if args.attention:
         capture_attention, plot_attention = attention_tools()
     paths, errors = expand_inputs(args.images)

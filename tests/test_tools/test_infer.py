@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from helpers import DEMO_CONFIG, load_tool
+from helpers import DEMO_CONFIG, ROOT, load_tool
 
 
 @pytest.mark.slow  # with the training fixture (its first user pays for it): about 30-40 s
@@ -63,3 +63,21 @@ def test_attention_without_checkout_experiments_is_a_clear_error(monkeypatch):
     monkeypatch.setitem(sys.modules, 'experiments.demo.attention_figure', None)  # not importable
     with pytest.raises(SystemExit, match='experiments/ is not part of the installed package'):
         load_tool('infer.py').attention_tools()
+
+
+def test_checkpoint_for_another_model_is_an_error(tmp_path):
+    """mmdet's DetInferencer only warns and leaves mismatching layers random."""
+    import torch
+    from mmdet.registry import MODELS
+    from mmdet.utils import register_all_modules
+    from mmengine.config import Config
+    register_all_modules()
+    demo = MODELS.build(Config.fromfile(DEMO_CONFIG).model)  # AW-ResNet-18, 128-channel FPN
+    checkpoint = tmp_path / 'demo.pth'
+    torch.save({'state_dict': demo.state_dict(), 'meta': {}}, checkpoint)
+    (tmp_path / 'x.jpg').write_bytes(b'')
+    with pytest.raises(SystemExit, match='does not fit the model') as exit_info:
+        load_tool('infer.py').main([str(tmp_path / 'x.jpg'), '--config',
+                                    f'{ROOT}/configs/faster_rcnn_r50_aw_fpn.py',
+                                    '--weights', str(checkpoint)])
+    assert str(checkpoint) in str(exit_info.value)
