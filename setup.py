@@ -25,5 +25,7 @@ setup(
         'pycocotools',
         'numpy',
     ],
+    # tools/export_onnx.py: `pip install -e .[export]`
+    extras_require={'export': ['onnx>=1.17', 'onnxruntime>=1.19']},
     license='Apache-2.0',
 )

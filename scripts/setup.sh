@@ -2,9 +2,11 @@
 # Creates .venv with torch (CPU), mmcv 2.1.0 built with ops, mmengine, mmdet and aw_mmdet (editable).
 # Idempotent: a venv is "good" only when the ready-marker matches the hash of the setup inputs, so a
 # half-built venv (crash, Ctrl-C) is never mistaken for a good one and is rebuilt from scratch.
-# The compiled mmcv wheel is cached under $AW_MMDET_CACHE (default ~/.cache/aw_mmdet) so the ~8 min
-# build happens once per machine.
+# The compiled mmcv wheel is cached under $AW_MMDET_CACHE (default ~/.cache/aw_mmdet) so the build
+# (10-35 min on 2 cores; measured: 10.5 min for the whole setup on a new machine, 17-33 min on
+# earlier ones) happens once per machine; while it runs, a progress line every 60 s.
 set -euo pipefail
+START="$(date +%s)"
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 VENV="$ROOT/.venv"
@@ -25,8 +27,55 @@ if [ -f "$MARKER" ] && [ "$(cat "$MARKER")" = "$want" ]; then
   exit 0
 fi
 
+# --- progress helpers (tests/test_packaging/test_setup_progress.py runs this block) ---
+PROGRESS_EVERY="${AW_MMDET_PROGRESS_EVERY:-60}"
+build_pid=""
+
+since() { local s=$(( $(date +%s) - $1 )); printf '%d min %02d s' $((s / 60)) $((s % 60)); }
+
+# "N of M op sources compiled" from ninja's "[N/M]" lines in the (pip -v) log; without ninja,
+# the number of object files compiled so far under the build folder.
+build_progress() {  # LOG BUILD_DIR
+  local last
+  last="$(grep -oE '^ *\[[0-9]+/[0-9]+\] ' "$1" 2>/dev/null | tail -n 1 | tr -d '[] ' || true)"
+  if [ -n "$last" ]; then
+    echo "${last%/*} of ${last#*/} op sources compiled"
+  else
+    echo "$(find "$2" -name '*.o' 2>/dev/null | wc -l) op sources compiled"
+  fi
+}
+
+# Run CMD in the background, output to LOG, with a progress line every PROGRESS_EVERY seconds;
+# return its exit status. It gets its own process group (setsid) so stop_build also stops the
+# compilers it started, when setup fails or is interrupted.
+run_with_progress() {  # LOG BUILD_DIR CMD...
+  local log="$1" dir="$2" start next rc=0
+  shift 2
+  if command -v setsid >/dev/null; then setsid "$@" >"$log" 2>&1 & else "$@" >"$log" 2>&1 & fi
+  build_pid=$!
+  start="$(date +%s)"
+  next="$PROGRESS_EVERY"
+  while kill -0 "$build_pid" 2>/dev/null; do
+    sleep 1
+    if [ $(( $(date +%s) - start )) -ge "$next" ] && kill -0 "$build_pid" 2>/dev/null; then
+      echo "setup: mmcv build: $(since "$start") elapsed, $(build_progress "$log" "$dir")"
+      next=$(( next + PROGRESS_EVERY ))
+    fi
+  done
+  wait "$build_pid" || rc=$?
+  build_pid=""
+  return "$rc"
+}
+
+stop_build() {
+  if [ -n "$build_pid" ]; then
+    kill -TERM -- "-$build_pid" 2>/dev/null || kill -TERM "$build_pid" 2>/dev/null || true
+  fi
+}
+# --- end of progress helpers ---
+
 fail() { echo "setup: $*" >&2; rm -rf "$VENV"; exit 1; }
-trap 'rc=$?; if [ $rc -ne 0 ] && [ ! -f "$MARKER" ]; then rm -rf "$VENV"; echo "setup: failed; removed the partial .venv" >&2; fi' EXIT
+trap 'rc=$?; stop_build; if [ $rc -ne 0 ] && [ ! -f "$MARKER" ]; then rm -rf "$VENV"; echo "setup: failed after $(since "$START"); removed the partial .venv" >&2; fi' EXIT
 
 echo "setup: creating $VENV"
 rm -rf "$VENV"
@@ -41,13 +90,19 @@ WHEELS="$CACHE/wheels/mmcv-$MMCV_VERSION-torch-$TORCH_VERSION-$pyver"
 mkdir -p "$WHEELS" "$CACHE/logs"
 if ! ls "$WHEELS"/mmcv-*.whl >/dev/null 2>&1; then
   log="$CACHE/logs/mmcv-build-$(date +%Y%m%d-%H%M%S).log"
-  echo "setup: building mmcv $MMCV_VERSION with ops (about 8 min on 2 cores); log: $log"
+  echo "setup: building mmcv $MMCV_VERSION with ops: 10-35 min on 2 cores, once per machine" \
+       "(a line every $PROGRESS_EVERY s); log: $log"
   tmp="$(mktemp -d "$WHEELS.tmp.XXXX")"
-  if ! MMCV_WITH_OPS=1 MAX_JOBS="${MAX_JOBS:-$(nproc)}" "${PIP[@]}" wheel --no-build-isolation --no-deps \
-       -w "$tmp" "mmcv==$MMCV_VERSION" >"$log" 2>&1; then
+  build_dir="$tmp/build"  # pip's TMPDIR: mmcv is unpacked and compiled here
+  mkdir -p "$build_dir"
+  build_start="$(date +%s)"
+  if ! run_with_progress "$log" "$build_dir" env TMPDIR="$build_dir" MMCV_WITH_OPS=1 \
+       MAX_JOBS="${MAX_JOBS:-$(nproc)}" "${PIP[@]}" wheel -v --no-build-isolation --no-deps \
+       -w "$tmp" "mmcv==$MMCV_VERSION"; then
     rm -rf "$tmp"
-    fail "mmcv build failed: see $log"
+    fail "mmcv build failed after $(since "$build_start"): see $log"
   fi
+  echo "setup: mmcv built in $(since "$build_start")"
   mv "$tmp"/mmcv-*.whl "$WHEELS"/ && rm -rf "$tmp"
 fi
 "${PIP[@]}" install -q "$WHEELS"/mmcv-*.whl || fail "installing the cached mmcv wheel failed ($WHEELS)"
@@ -56,4 +111,4 @@ fi
 "$VENV/bin/python" -c "import mmcv.ops, mmdet, aw_mmdet" || fail "import check (mmcv.ops, mmdet, aw_mmdet) failed"
 
 echo "$want" > "$MARKER"
-echo "setup: done ($("$VENV/bin/python" -c 'import torch, mmcv, mmdet, mmengine; print(f"torch {torch.__version__}, mmcv {mmcv.__version__}, mmengine {mmengine.__version__}, mmdet {mmdet.__version__}")'))"
+echo "setup: done in $(since "$START") ($("$VENV/bin/python" -c 'import torch, mmcv, mmdet, mmengine; print(f"torch {torch.__version__}, mmcv {mmcv.__version__}, mmengine {mmengine.__version__}, mmdet {mmdet.__version__}")'))"

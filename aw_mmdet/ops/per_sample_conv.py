@@ -7,6 +7,8 @@ Two exact paths, picked by shape (see docs/benchmarks.md for the measurements be
   (late ResNet stages, small images): there oneDNN's grouped-conv backward is several times slower
   than the plain conv's, while the columns are cheap.
 """
+import warnings
+
 import torch
 import torch.nn.functional as F
 
@@ -43,9 +45,21 @@ def grouped_conv(x, modulated, bias, stride, padding, dilation, groups):
     return out.view(n, d, out.shape[-2], out.shape[-1])
 
 
+def _static_kernel_size(modulated):
+    """(Kh, Kw) as ints. Under ``torch.jit.trace`` shapes are traced tensors, but ONNX's Im2Col
+    takes the kernel size only as constants; it is fixed for a conv, so freezing it is exact."""
+    kh, kw = modulated.shape[-2:]
+    if not torch.jit.is_tracing():
+        return kh, kw
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', torch.jit.TracerWarning)
+        return int(kh), int(kw)
+
+
 def matmul_conv(x, modulated, bias, stride, padding, dilation, groups):
     n, c, h, w = x.shape
-    d, cg, kh, kw = modulated.shape[1:]
+    d, cg = modulated.shape[1:3]
+    kh, kw = _static_kernel_size(modulated)
     ho = _output_size(h, kh, stride[0], padding[0], dilation[0])
     wo = _output_size(w, kw, stride[1], padding[1], dilation[1])
     cols = F.unfold(x, (kh, kw), dilation=dilation, padding=padding, stride=stride)
