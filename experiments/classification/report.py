@@ -3,7 +3,7 @@ with confidence intervals and detectable differences, wall time, step cost and a
 as a JSON-ready dict, a markdown report and a plot."""
 import math
 
-from .stats import mean_std, paired_difference
+from ..stats import mean_std, paired_difference
 from .variants import COMPARISONS
 
 METRIC = 'cls/top1'

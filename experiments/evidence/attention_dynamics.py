@@ -13,7 +13,6 @@ and read ``<work_dir>/attention_dynamics.jsonl`` (one JSON object per recorded i
 import contextlib
 import json
 import os.path as osp
-import re
 
 import torch
 from mmengine.hooks import Hook
@@ -22,39 +21,11 @@ from mmengine.registry import HOOKS
 
 from aw_mmdet.ops import aw_convs, recording_attention
 
-#: values of |A - 1| kept per stage and recorded iteration for the p99 (a uniform subsample)
-P99_SAMPLE = 200_000
-
-
-def stage_of(name: str) -> str:
-    """'layer3' for 'backbone.layer3.4.conv2' (the ResNet stage), else the module's parent."""
-    match = re.search(r'(layer\d+)', name)
-    return match.group(1) if match else name.rsplit('.', 1)[0]
+from .abs_dev_stats import AbsDevStats, stage_of
 
 
 def _rms(t: torch.Tensor) -> float:
     return float(t.detach().float().pow(2).mean().sqrt())
-
-
-class _StageStats:
-    """Running |A - 1| statistics of one stage over one iteration's forward."""
-
-    def __init__(self):
-        self.total, self.count, self.max, self.samples = 0.0, 0, 0.0, []
-
-    def add(self, attention: torch.Tensor, generator: torch.Generator):
-        dev = (attention.detach().float() - 1).abs().flatten()
-        self.total += float(dev.sum())
-        self.count += dev.numel()
-        self.max = max(self.max, float(dev.max()))
-        keep = min(dev.numel(), P99_SAMPLE)
-        idx = torch.randint(dev.numel(), (keep,), generator=generator)
-        self.samples.append(dev[idx])
-
-    def summary(self):
-        sample = torch.cat(self.samples)[:P99_SAMPLE]
-        return dict(mean=self.total / self.count, p99=float(torch.quantile(sample, 0.99)),
-                    max=self.max)
 
 
 @HOOKS.register_module()
@@ -104,7 +75,7 @@ class AttentionDynamicsHook(Hook):
         self._stages = {}
 
         def on_attention(name, attention):
-            self._stages.setdefault(stage_of(name), _StageStats()).add(attention, self._generator)
+            self._stages.setdefault(stage_of(name), AbsDevStats(self._generator)).add(attention)
 
         self._stack = contextlib.ExitStack()
         self._stack.enter_context(recording_attention(self._model(runner), on_attention))

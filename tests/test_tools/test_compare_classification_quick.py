@@ -55,7 +55,7 @@ def test_quick_comparison_writes_results_report_and_plot(tmp_path):
 def test_paired_statistics_match_textbook_and_simulation():
     import numpy as np
 
-    from experiments.classification.stats import (
+    from experiments.stats import (
         min_detectable_difference,
         paired_difference,
         t_quantile,

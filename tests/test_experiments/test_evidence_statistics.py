@@ -1,0 +1,76 @@
+"""The detection evidence's statistics against independent references: |A - 1| percentiles
+against numpy on the pooled values, and the paired-difference table against scipy's paired t-test.
+"""
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from experiments.evidence.abs_dev_stats import SAMPLE, AbsDevStats, stage_of
+from experiments.evidence.report import markdown_table, summarize, verdict
+
+
+def test_p99_pools_every_tensor_not_just_the_first_large_one():
+    # the first tensor is large with tiny deviations; a pool cut to a fixed size would see only it
+    small = 1 + torch.rand(3 * SAMPLE) * 0.01
+    large = 1 + torch.rand(6 * SAMPLE) * 2.0
+    stats = AbsDevStats(torch.Generator().manual_seed(0))
+    stats.add(small)
+    stats.add(large.view(6, -1))
+    pooled = torch.cat([small - 1, large - 1]).abs().numpy()
+    out = stats.summary()
+    assert out['mean'] == pytest.approx(pooled.mean(), rel=1e-5)
+    assert out['max'] == pytest.approx(pooled.max())
+    assert out['p99'] == pytest.approx(np.quantile(pooled, 0.99), rel=0.01)
+
+
+def test_small_tensors_give_exact_percentiles():
+    values = [torch.tensor([1.0, 1.5, 0.2]), torch.tensor([1.1, 0.7])]
+    stats = AbsDevStats()
+    for v in values:
+        stats.add(v)
+    pooled = torch.cat(values).sub(1).abs()
+    assert stats.summary()['max'] == pytest.approx(0.8)
+    assert stats.summary()['p99'] == pytest.approx(0.8)  # the top value at 5 values
+    assert stats.summary()['mean'] == pytest.approx(float(pooled.mean()))
+
+
+def test_stage_names():
+    assert stage_of('backbone.layer3.4.conv2') == 'layer3'
+    assert stage_of('neck.fpn_convs.0.conv') == 'neck.fpn_convs.0'
+
+
+def _run(variant, seed, map_, map50):
+    return dict(variant=variant, seed=seed, seconds=100.0 + seed,
+                curve=[(90, {'coco/bbox_mAP': 0.0, 'coco/bbox_mAP_50': 0.0}),
+                       (540, {'coco/bbox_mAP': map_, 'coco/bbox_mAP_50': map50})],
+                attention=None if variant == 'stock' else dict(
+                    mean_abs_dev=0.01, max_abs_dev=0.2,
+                    stages={'layer2': dict(mean=0.01, p99=0.05, max=0.2)}))
+
+
+def test_paired_difference_matches_scipy_and_sets_the_verdict():
+    from scipy import stats
+    stock = [0.30, 0.32, 0.31, 0.29, 0.33]
+    aw = [0.31, 0.335, 0.32, 0.30, 0.34]
+    runs = [_run('stock', s, v, v + 0.2) for s, v in enumerate(stock)]
+    runs += [_run('aw', s, v, v + 0.2 - 0.01 * (s % 2)) for s, v in enumerate(aw)]
+    summary = summarize(runs)
+    d = summary['differences']['aw - stock']['coco/bbox_mAP']
+    diffs = np.subtract(aw, stock)
+    ref = stats.ttest_rel(aw, stock)
+    assert d['p_value'] == pytest.approx(ref.pvalue)
+    half = stats.t.ppf(0.975, 4) * diffs.std(ddof=1) / math.sqrt(5)
+    assert d['ci'] == pytest.approx([diffs.mean() - half, diffs.mean() + half])
+    assert d['mdd_protocol'] == pytest.approx(3.7174 * diffs.std(ddof=1) / math.sqrt(5), rel=1e-4)
+    assert d['verdict'] == 'better' and d['seeds_better'] == 5
+    table = markdown_table(summary)
+    assert '| aw - stock | bbox mAP | +1.10 |' in table and '| aw | layer2 |' in table
+
+
+def test_verdict_needs_the_interval_to_exclude_zero():
+    assert verdict([0.001, 0.02]) == 'better'
+    assert verdict([-0.02, -0.001]) == 'worse'
+    assert verdict([-0.01, 0.02]) == 'not distinguishable'
+    assert verdict(None) == 'not distinguishable'
