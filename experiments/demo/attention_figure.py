@@ -3,6 +3,7 @@ import matplotlib
 
 matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker as ticker  # noqa: E402
 import torch  # noqa: E402
 
 from aw_mmdet.ops import aw_convs, recording_attention  # noqa: E402
@@ -29,13 +30,17 @@ def capture_attention(model, run, layers=None):
 
 def plot_attention(maps, out_file, title=''):
     """Row per layer: mean over channels per kernel position; spread per output channel;
-    and the (output x input channel) map averaged over kernel positions."""
+    and the (output x input channel) map averaged over kernel positions.
+
+    A stays close to 1 in a short schedule, so the first column shows (A - 1) in percent and the
+    colour bars print plain numbers: an offset label ('1e-5+9.999e-1') would overlap the titles.
+    """
     fig, axes = plt.subplots(len(maps), 3, figsize=(12, 3.2 * len(maps)), squeeze=False)
     for row, (name, a) in enumerate(maps.items()):
-        kernel_mean = a.mean((0, 1))
+        kernel_mean = (a.mean((0, 1)) - 1) * 100
         im = axes[row, 0].imshow(kernel_mean, cmap='viridis')
-        axes[row, 0].set_title(f'{name}: mean of A per kernel position', fontsize=9)
-        fig.colorbar(im, ax=axes[row, 0], fraction=0.046)
+        axes[row, 0].set_title(f'{name}: mean (A - 1) % per kernel pos.', fontsize=9)
+        _plain_colorbar(fig, im, axes[row, 0])
         per_out = a.flatten(1)
         axes[row, 1].fill_between(range(a.shape[0]), per_out.min(1).values, per_out.max(1).values,
                                   alpha=0.3, label='min-max')
@@ -51,9 +56,18 @@ def plot_attention(maps, out_file, title=''):
         axes[row, 2].set_title('A averaged over kernel (out x in)')
         axes[row, 2].set_xlabel('input channel')
         axes[row, 2].set_ylabel('output channel')
-        fig.colorbar(im, ax=axes[row, 2], fraction=0.046)
+        _plain_colorbar(fig, im, axes[row, 2])
+        axes[row, 1].ticklabel_format(axis='y', useOffset=False)
     fig.suptitle(title or 'AW attention (1.0 = unchanged weight; range 0..2)')
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.98))  # keep the suptitle clear of the first row
     fig.savefig(out_file, dpi=80)
     plt.close(fig)
     return out_file
+
+
+def _plain_colorbar(fig, image, ax):
+    """A colour bar whose ticks are plain numbers (no offset text above it)."""
+    bar = fig.colorbar(image, ax=ax, fraction=0.046)
+    bar.formatter = ticker.ScalarFormatter(useOffset=False)
+    bar.update_ticks()
+    return bar
