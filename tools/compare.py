@@ -9,7 +9,8 @@ python tools/compare.py --out work_dirs/evidence_r50 --depth 50 \
     --variants stock aw se aw_se cbam aw_cbam
 python tools/compare.py --quick --out /tmp/cmp --data-root DIR         # smoke test (seconds)
 Writes <out>/compare.md (tables), <out>/compare.json (all numbers and curves) and
-<out>/compare_map.png (mAP vs iteration). Finished runs are cached in <out>/runs/ and reused.
+<out>/compare_map.png (mAP vs iteration), and with --dynamics <out>/dynamics.png (how the attention
+learned). Finished runs are cached in <out>/runs/ and reused.
 """
 import argparse
 import json
@@ -19,6 +20,7 @@ import time
 
 from experiments.evidence import VARIANTS, Schedule, summarize
 from experiments.evidence.plot import plot_curves
+from experiments.evidence.plot_dynamics import plot_dynamics
 from experiments.evidence.report import markdown_table
 from experiments.evidence.runs import run_one
 
@@ -120,8 +122,13 @@ def main(argv=None):
     plot_curves(runs, osp.join(args.out, 'compare_map.png'),
                 title=f'demo detector, {args.iters} iterations, seeds {args.seeds}: validation mAP '
                       '(mean; shaded min-max over seeds)')
+    written = 'compare.md, compare.json, compare_map.png'
+    if any(r.get('dynamics') for r in runs):
+        plot_dynamics(runs, osp.join(args.out, 'dynamics.png'),
+                      title=f'attention learning dynamics, seeds {args.seeds} (mean over seeds)')
+        written += ', dynamics.png'
     print(table)
-    print(f'written: {args.out}/compare.md, compare.json, compare_map.png '
+    print(f'written: {args.out}/{written} '
           f'({summary["total_seconds"] / 60:.1f} min)')
 
 
