@@ -4,14 +4,15 @@ detector level (Faster R-CNN R101-FPN inference and training step, peak memory),
 python tools/benchmark.py --out work_dirs/bench            # full: 800x1216 (takes a while on CPU)
 python tools/benchmark.py --quick --out work_dirs/bench    # small sizes, a few minutes on 2 cores
 Writes <out>/benchmark.md (ratios AW/stock first, absolute numbers second) and <out>/benchmark.json.
+
+python tools/benchmark.py --peers --out work_dirs/bench    # AW against DCNv2, CondConv, SE, ...
+Writes <out>/peers.md and <out>/peers.json instead (see docs/benchmarks.md, "Peers").
 """
 import argparse
 import json
 import os
 import os.path as osp
 import platform
-import subprocess
-import sys
 import time
 
 import torch
@@ -19,9 +20,12 @@ import torch
 import aw_mmdet  # noqa: F401  (fills the registries)
 from aw_mmdet.utils import tune_glibc_malloc
 from experiments.benchmark.detector_bench import bench_detectors, build_detector
-from experiments.benchmark.flops import count_flops
+from experiments.benchmark.detector_peers import detector_peers
+from experiments.benchmark.memory_probe import probe_peak_mib
+from experiments.benchmark.model_size import detector_size
 from experiments.benchmark.op_bench import bench_op, resnet101_3x3_shapes
-from experiments.benchmark.report import markdown_report
+from experiments.benchmark.peer_bench import bench_detector_table, bench_op_table
+from experiments.benchmark.report import markdown_report, peers_markdown_report
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
@@ -42,34 +46,27 @@ def settings(args):
                 train_size=(800, 1216), reps=args.reps or 5)
 
 
-def peak_memory(config, mode, size, batch, device, threads):
-    cmd = [sys.executable, '-m', 'experiments.benchmark.memory_probe', config, mode, str(size[0]),
-           str(size[1]), str(batch), device, str(threads)]
-    out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    return json.loads(out.strip().splitlines()[-1])['peak_mib']
+def peer_settings(args):
+    """Sizes of the --peers run: op level at the detection size (batch 2 and 1) and at small maps
+    (classification-sized inputs, larger batches), detector level as the stock-vs-AW run."""
+    if args.quick:
+        return dict(op_images=[[128, 192, 2], [64, 64, 4]], infer_size=(128, 192),
+                    train_size=(128, 160), train_batch=1, reps=args.reps or 3)
+    batches = tuple(args.op_batches) if args.op_batches else (2, 1)
+    return dict(op_images=[[800, 1216, b] for b in batches] + [[160, 160, 4], [224, 224, 16]],
+                infer_size=(800, 1216), train_size=(800, 1216), train_batch=2,
+                reps=args.reps or 5)
+
+
+SIZE_KEYS = ('params', 'backbone_neck_flops', 'aw_elementwise_flops')
 
 
 def model_size(stock_cfg, size):
     result = {}
     for name, cfg in (('stock', stock_cfg), ('aw', AW_CFG)):
-        model = build_detector(cfg).eval()
-        params = sum(p.numel() for p in model.parameters())
-        x = torch.zeros(1, 3, *size)
-        flops = count_flops(_Features(model), (x,))
-        result[name] = dict(params=params, backbone_neck_flops=flops['total'],
-                            aw_elementwise_flops=flops['aw_elementwise'])
+        full = detector_size(build_detector(cfg), size)
+        result[name] = {key: full[key] for key in SIZE_KEYS}
     return result
-
-
-class _Features(torch.nn.Module):
-    """Backbone + FPN (where AW lives; the heads are identical in both detectors)."""
-
-    def __init__(self, detector):
-        super().__init__()
-        self.detector = detector
-
-    def forward(self, x):
-        return self.detector.extract_feat(x)
 
 
 def main(argv=None):
@@ -82,20 +79,21 @@ def main(argv=None):
     parser.add_argument('--skip', nargs='*', default=[],
                         choices=['op', 'detector', 'memory', 'size'])
     parser.add_argument('--op-batches', type=int, nargs='+',
-                        help='op-level batch sizes (default 2 1)')
+                        help='op-level batch sizes at the detection size (default 2 1)')
+    parser.add_argument('--peers', action='store_true',
+                        help='AW against DCNv2, CondConv, SE, CBAM, GCNet, GA instead of stock '
+                             'alone (writes peers.md / peers.json)')
     args = parser.parse_args(argv)
     malloc_tuned = tune_glibc_malloc()  # as tools/train.py does; stock and AW alike
     torch.set_num_threads(args.threads)
+    if args.peers:
+        return run_peers(args, malloc_tuned)
     s = settings(args)
     if args.op_batches:
         s['op_batches'] = tuple(args.op_batches)
     os.makedirs(args.out, exist_ok=True)
     stock_cfg = stock_config_path()
-    report = dict(env=dict(device=args.device, threads=torch.get_num_threads(),
-                           torch=torch.__version__, cpu=platform.processor() or platform.machine(),
-                           cpu_model=_cpu_model(), quick=args.quick, malloc_tuned=malloc_tuned,
-                           gpu=torch.cuda.get_device_name() if args.device == 'cuda' else None),
-                  settings=s)
+    report = dict(env=_env(args, malloc_tuned), settings=s)
     start = time.time()
     if 'op' not in args.skip:
         report['op'] = [bench_op(c, h, w, st, b, args.device, s['reps'])
@@ -108,7 +106,7 @@ def main(argv=None):
         _progress('detector timing done', start)
     if 'memory' not in args.skip:
         report['memory'] = {
-            mode: {name: peak_memory(cfg, mode, size, batch, args.device, args.threads)
+            mode: {name: probe_peak_mib(cfg, mode, size, batch, args.device, args.threads)
                    for name, cfg in (('stock', stock_cfg), ('aw', AW_CFG))}
             for mode, size, batch in (('inference', s['infer_size'], 1),
                                       ('train', s['train_size'], 2))}
@@ -122,6 +120,39 @@ def main(argv=None):
     with open(osp.join(args.out, 'benchmark.md'), 'w') as f:
         f.write(md)
     print(md)
+
+
+def run_peers(args, malloc_tuned):
+    """The --peers run: op table, then detector table; peers.json and peers.md in args.out."""
+    s = peer_settings(args)
+    os.makedirs(args.out, exist_ok=True)
+    report = dict(env=_env(args, malloc_tuned), settings=s)
+    start = time.time()
+    if 'op' not in args.skip:
+        report['peers_op'] = bench_op_table(s['op_images'], args.device, s['reps'], args.threads,
+                                            memory='memory' not in args.skip)
+        _progress('peers: op level done', start)
+    peers = detector_peers(stock_config_path(), osp.join(ROOT, 'configs'))
+    if not {'detector', 'memory', 'size'} <= set(args.skip):
+        report['peers_detector'] = bench_detector_table(
+            peers, s['infer_size'], s['train_size'], s['train_batch'], s['reps'], args.device,
+            threads=args.threads, timing='detector' not in args.skip,
+            memory='memory' not in args.skip, size='size' not in args.skip)
+        _progress('peers: detector level done', start)
+    report['seconds'] = round(time.time() - start, 1)
+    with open(osp.join(args.out, 'peers.json'), 'w') as f:
+        json.dump(report, f, indent=1)
+    md = peers_markdown_report(report)
+    with open(osp.join(args.out, 'peers.md'), 'w') as f:
+        f.write(md)
+    print(md)
+
+
+def _env(args, malloc_tuned):
+    return dict(device=args.device, threads=torch.get_num_threads(), torch=torch.__version__,
+                cpu=platform.processor() or platform.machine(), cpu_model=_cpu_model(),
+                quick=args.quick, malloc_tuned=malloc_tuned,
+                gpu=torch.cuda.get_device_name() if args.device == 'cuda' else None)
 
 
 def _progress(what, start):

@@ -4,7 +4,9 @@ mmengine traces the model and counts convs/matmuls (1 multiply-add = 1 FLOP) and
 elementwise ops. Inside AWConv2d that means the pooling and the two pointwise convs are counted by
 the trace, while the gate (add, sigmoid) and the weight modulation (multiply) are elementwise and
 would be silently dropped; ``count_flops`` asks each AWConv2d for them (``extra_flops``, the
-formulas of docs/aw_conv.md), so AW models are reported right.
+formulas of docs/aw_conv.md), so AW models are reported right. Custom autograd ops (mmcv's
+deformable convs, traced as ``prim::PythonOp``) are not counted by mmengine either; their calls
+are returned as ``untraced_ops`` so a report can say which work is missing.
 """
 from mmengine.analysis import FlopAnalyzer
 
@@ -21,6 +23,8 @@ def count_flops(model, inputs):
         analyzer = FlopAnalyzer(model, inputs)
         analyzer.unsupported_ops_warnings(False).uncalled_modules_warnings(False)
         traced = analyzer.total()
+        untraced = {op: n for op, n in analyzer.unsupported_ops().items()
+                    if op.startswith('prim::PythonOp')}
     finally:
         for hk in hooks:
             hk.remove()
@@ -31,4 +35,4 @@ def count_flops(model, inputs):
             extra = modules[name].extra_flops((h, w), batch=n)
             elementwise += extra['gate'] + extra['modulation']
     return dict(total=int(traced) + int(elementwise), traced=int(traced),
-                aw_elementwise=int(elementwise))
+                aw_elementwise=int(elementwise), untraced_ops=untraced)

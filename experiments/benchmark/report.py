@@ -51,3 +51,109 @@ def markdown_report(r):
                 f"{_ms(o['forward_backward']['stock'])} | {_ms(o['forward_backward']['aw'])} |")
         lines.append('')
     return '\n'.join(lines)
+
+
+def _cell(value, fmt='{:.2f}'):
+    return '-' if value is None else fmt.format(value)
+
+
+def _peer_names(rows):
+    names = []
+    for row in rows:
+        names += [n for n in row['peers'] if n not in names]
+    return names
+
+
+def _op_peer_table(rows, title, key, base_value, base_unit):
+    """Rows = shapes, columns = the baseline's absolute value, then each peer's ratio ``key``."""
+    baseline, *peers = _peer_names(rows)
+    lines = [f'### {title}', '',
+             f"| image, batch | C | input | stride | {baseline} ({base_unit}) | "
+             + ' | '.join(peers) + ' |',
+             '|---|---|---|---|---|' + '---|' * len(peers)]
+    for r in rows:
+        cells = []
+        for name in peers:
+            entry = r['peers'].get(name, {})
+            cells.append('skipped' if 'skipped' in entry else _cell(entry.get(key)))
+        lines.append(f"| {r['image'][0]}x{r['image'][1]}, {r['batch']} | {r['channels']} | "
+                     f"{r['input'][0]}x{r['input'][1]} | {r['stride']} | "
+                     f"{_cell(base_value(r['peers'][baseline]), '{:.1f}')} | "
+                     + ' | '.join(cells) + ' |')
+    return lines + ['']
+
+
+def _detector_peer_tables(d, env):
+    peers = d['peers']
+    unit = 'max allocated' if env['device'].startswith('cuda') else 'peak RSS'
+    ratio_cols = (('inference_ratio', 'inference time'), ('train_step_ratio', 'train step time'),
+                  ('inference_memory_ratio', f'inference {unit}'),
+                  ('train_memory_ratio', f'train {unit}'), ('params_ratio', 'parameters'),
+                  ('flops_ratio', 'backbone+FPN FLOPs'))
+    lines = [f"Inference batch 1 at {'x'.join(map(str, d['inference_size']))}, training step "
+             f"batch {d['train_batch']} at {'x'.join(map(str, d['train_size']))}; ratios to the "
+             'stock detector, measured with it (times: one interleaved loop, training steps '
+             'as SGD at lr 0; memory: a fresh process per detector, inference then a training '
+             'step).', '',
+             '| detector | ' + ' | '.join(t for _, t in ratio_cols) + ' |',
+             '|---|' + '---|' * len(ratio_cols)]
+    for name, p in peers.items():
+        lines.append(f'| {name} | ' + ' | '.join(f'**{_cell(p.get(k), "{:.3f}")}**'
+                                                for k, _ in ratio_cols) + ' |')
+    lines += ['', '| detector | inference (ms) | train step (ms) | inference (MiB) | '
+              'train (MiB) | parameters | backbone+FPN FLOPs |', '|---|---|---|---|---|---|---|']
+    for name, p in peers.items():
+        lines.append(
+            f"| {name} | {_ms(p['inference']) if 'inference' in p else '-'} | "
+            f"{_ms(p['train_step']) if 'train_step' in p else '-'} | "
+            f"{_cell(p.get('inference_peak_mib'), '{:.0f}')} | "
+            f"{_cell(p.get('train_peak_mib'), '{:.0f}')} | "
+            f"{_cell(p['params'] / 1e6 if 'params' in p else None, '{:.2f} M')} | "
+            f"{_cell(p['backbone_neck_flops'] / 1e9 if 'params' in p else None, '{:.1f} G')} |")
+    untraced = {name: p['untraced_ops'] for name, p in peers.items() if p.get('untraced_ops')}
+    lines += ['', 'FLOPs: mmengine\'s FlopAnalyzer (1 multiply-add = 1 FLOP) plus AWConv2d\'s '
+              'elementwise gate and modulation (experiments/benchmark/flops.py). Custom autograd '
+              'ops are counted as mmengine counts them, i.e. not at all'
+              + (': ' + '; '.join(f'{n}: ' + ', '.join(f'{op} x{k}' for op, k in ops.items())
+                                   for n, ops in untraced.items())
+                 + ' (for DCN only its offset/mask convs are counted, not the deformable 3x3 '
+                 'convs themselves: its FLOPs are an undercount)' if untraced else '') + '.', '']
+    return lines
+
+
+def peers_markdown_report(r):
+    """Markdown of a ``tools/benchmark.py --peers`` run: op tables (one per measure, peers as
+    columns, ratios to nn.Conv2d) and the detector tables (ratios to stock, then absolutes)."""
+    env = r['env']
+    lines = [f"# AW and its peers{' (quick)' if env['quick'] else ''}", '',
+             f"device {env['device']}{' ' + env['gpu'] if env.get('gpu') else ''}, "
+             f"CPU {env['cpu_model']}, {env['threads']} threads, torch {env['torch']}; "
+             f"medians of interleaved repetitions; {r['seconds']} s in all.", '']
+    if 'peers_detector' in r:
+        lines += ['## Detector: Faster R-CNN R101-FPN peers vs stock', '']
+        lines += _detector_peer_tables(r['peers_detector'], env)
+    rows = r.get('peers_op')
+    if rows:
+        lines += ['## Op: each peer / nn.Conv2d at ResNet-101 3x3 shapes', '',
+                  'One 3x3 conv replaced by each peer (block-level attentions: the conv plus the '
+                  'module after it); all peers and the conv timed in one interleaved loop per '
+                  'shape. Memory: what one step adds at its peak over what is resident before it, '
+                  'measured in a separate process (CPU: VmHWM reset per step; CUDA: '
+                  'max_memory_allocated); "-" where the conv\'s peak is below the resolution.', '']
+        tables = [('Forward time / conv', 'forward_ratio', 'forward', 'ms'),
+                  ('Forward+backward time / conv', 'forward_backward_ratio', 'forward_backward',
+                   'ms')]
+        if any('forward_peak_mib' in row['peers'][_peer_names(rows)[0]] for row in rows):
+            tables += [('Forward peak memory / conv', 'forward_memory_ratio', 'forward_peak_mib',
+                        'MiB'),
+                       ('Forward+backward peak memory / conv', 'forward_backward_memory_ratio',
+                        'forward_backward_peak_mib', 'MiB')]
+        for title, key, base_key, unit in tables:
+            def base_value(entry, base_key=base_key, unit=unit):
+                value = entry.get(base_key)
+                return value['median'] * 1e3 if unit == 'ms' and value else value
+            lines += _op_peer_table(rows, title, key, base_value, unit)
+        skipped = {n: e['skipped'] for row in rows for n, e in row['peers'].items()
+                   if 'skipped' in e}
+        lines += [f'- {n} skipped: {why}' for n, why in skipped.items()] + ([''] if skipped else [])
+    return '\n'.join(lines)
