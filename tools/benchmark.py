@@ -25,6 +25,7 @@ from experiments.benchmark.memory_probe import probe_peak_mib
 from experiments.benchmark.model_size import detector_size
 from experiments.benchmark.op_bench import bench_op, resnet101_3x3_shapes
 from experiments.benchmark.peer_bench import bench_detector_table, bench_op_table
+from experiments.benchmark.peers import cond_conv2d
 from experiments.benchmark.report import markdown_report, peers_markdown_report
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -127,6 +128,7 @@ def run_peers(args, malloc_tuned):
     s = peer_settings(args)
     os.makedirs(args.out, exist_ok=True)
     report = dict(env=_env(args, malloc_tuned), settings=s)
+    report['env']['condconv'] = cond_conv2d()[1]
     start = time.time()
     if 'op' not in args.skip:
         report['peers_op'] = bench_op_table(s['op_images'], args.device, s['reps'], args.threads,

@@ -6,8 +6,9 @@ all of them and each is timed against that plain conv:
 - ``conv``: ``nn.Conv2d``, the baseline of every ratio;
 - ``aw_factorized``, ``aw_dense``: ``AWConv2d.from_conv`` in its two attention modes;
 - ``dcnv2``: mmcv ``ModulatedDeformConv2dPack`` (what mmdet's ``dcn=dict(type='DCNv2')`` builds);
-- ``condconv4``: timm's ``CondConv2d`` with 4 experts, routed as timm's EfficientNet routes it
-  (global average pool -> Linear -> sigmoid); timm is optional, so this peer may be unavailable;
+- ``condconv4``: a CondConv2d with 4 experts, routed as timm's EfficientNet routes it (global
+  average pool -> Linear -> sigmoid): timm's when timm imports (an optional dependency), else the
+  same algorithm in condconv.py (timm needs a torchvision this CPU torch has no build of);
 - ``se``, ``cbam``, ``gcnet``, ``ga_0010``: the conv followed by a block-level attention (this
   repo's SEBlock and CBAMBlock, mmcv's ContextBlock at ratio 1/4 and GeneralizedAttention '0010'
   as mmdet's GCNet and empirical-attention configs set them). mmdet puts SE, CBAM and GCNet after
@@ -52,6 +53,15 @@ class RoutedCondConv(nn.Module):
         return self.cond_conv(x, routing_weights)
 
 
+def cond_conv2d():
+    """(CondConv2d class, where it comes from): timm's if it imports, else condconv.py's."""
+    try:
+        return timm_cond_conv2d(), 'timm'
+    except PeerUnavailable as why:
+        from .condconv import CondConv2d
+        return CondConv2d, f'experiments/benchmark/condconv.py ({why})'
+
+
 def timm_cond_conv2d():
     """timm's ``CondConv2d`` class, or ``PeerUnavailable`` saying why it does not import."""
     try:
@@ -82,8 +92,6 @@ def build_peer(name, channels, stride, device='cpu', seed=0):
     """
     if name not in OP_PEERS:
         raise ValueError(f'unknown peer {name!r}; expected one of {OP_PEERS}')
-    if name == 'condconv4':
-        cond_conv_cls = timm_cond_conv2d()
     torch.manual_seed(seed)
     conv = nn.Conv2d(channels, channels, 3, stride, 1, bias=False)
     if name == 'conv':
@@ -100,7 +108,7 @@ def build_peer(name, channels, stride, device='cpu', seed=0):
             peer.conv_offset.weight.zero_()
             peer.conv_offset.bias.normal_(0, OFFSET_STD)
     elif name == 'condconv4':
-        peer = RoutedCondConv(cond_conv_cls, channels, stride)
+        peer = RoutedCondConv(cond_conv2d()[0], channels, stride)
     else:
         peer = nn.Sequential(conv, _attention_block(name, channels))
     return peer.to(device)

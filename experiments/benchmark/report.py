@@ -129,6 +129,8 @@ def peers_markdown_report(r):
              f"device {env['device']}{' ' + env['gpu'] if env.get('gpu') else ''}, "
              f"CPU {env['cpu_model']}, {env['threads']} threads, torch {env['torch']}; "
              f"medians of interleaved repetitions; {r['seconds']} s in all.", '']
+    if env.get('condconv'):
+        lines += [f"condconv4: CondConv2d from {env['condconv']}.", '']
     if 'peers_detector' in r:
         lines += ['## Detector: Faster R-CNN R101-FPN peers vs stock', '']
         lines += _detector_peer_tables(r['peers_detector'], env)

@@ -57,3 +57,19 @@ def test_step_peak_counts_what_the_step_allocates():
         torch.ones(64 * 2 ** 20 // 4)  # float32, written (so resident)
 
     assert 60 <= step_peak_mib(allocate_64_mib, 'cpu') <= 80
+
+
+def test_fallback_condconv_matches_a_per_sample_loop():
+    import torch.nn.functional as F
+
+    from experiments.benchmark.condconv import CondConv2d
+    torch.manual_seed(0)
+    conv = CondConv2d(6, 5, 3, stride=2, padding=1, bias=True, num_experts=4)
+    with torch.no_grad():
+        conv.bias.normal_()
+    x, routing = torch.randn(3, 6, 9, 8), torch.rand(3, 4)
+    experts = conv.weight.view(4, 5, 6, 3, 3)
+    expected = torch.cat([
+        F.conv2d(x[n:n + 1], torch.einsum('e,eoikl->oikl', routing[n], experts),
+                 routing[n] @ conv.bias, 2, 1) for n in range(3)])
+    torch.testing.assert_close(conv(x, routing), expected, rtol=1e-5, atol=1e-5)
