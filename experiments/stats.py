@@ -51,7 +51,8 @@ def paired_power(delta, sd, n, alpha=0.05):
 
 def min_detectable_difference(sd, n, alpha=0.05, power=0.8):
     """Smallest true mean difference detected with ``power`` by the paired t-test, or None when
-    it is undefined (fewer than 2 pairs, or differences without spread).
+    it is undefined (fewer than 3 pairs, or differences without spread). With 2 pairs (1 degree of
+    freedom) scipy's noncentral t gives NaN powers; such a design detects nothing useful anyway.
 
     Args:
         sd (float): std of the per-seed differences.
@@ -59,7 +60,7 @@ def min_detectable_difference(sd, n, alpha=0.05, power=0.8):
         alpha (float): test level. Defaults to 0.05.
         power (float): wanted power. Defaults to 0.8.
     """
-    if n < 2 or not sd > 0:
+    if n < 3 or not sd > 0:
         return None
     from scipy.optimize import brentq
     hi = sd

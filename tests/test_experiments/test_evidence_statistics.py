@@ -84,3 +84,15 @@ def test_recipe_choice_follows_the_protocol():
     assert choose({'aw': plain, 'lr10': {100: 0.29, 101: 0.30}}) == 'aw'  # plain is best
     assert choose({'aw': plain, 'lr10': {100: 0.33, 101: 0.31}, 'lr100': {100: 0.34, 101: 0.32}}
                   ) == 'lr100'
+
+
+def test_two_seeds_give_an_interval_but_no_detectable_difference():
+    # 1 degree of freedom: scipy's noncentral t is NaN there, so the exact MDD is undefined
+    from experiments.stats import min_detectable_difference, paired_difference
+    diff = paired_difference({0: 0.31, 1: 0.33}, {0: 0.30, 1: 0.30})
+    assert diff['ci'][0] < diff['mean'] < diff['ci'][1] and diff['mdd'] is None
+    assert min_detectable_difference(0.01, 2) is None
+    summary = summarize([_run('stock', 0, 0.30, 0.5), _run('stock', 1, 0.30, 0.5),
+                         _run('aw', 0, 0.31, 0.5), _run('aw', 1, 0.33, 0.5)])
+    assert summary['differences']['aw - stock']['coco/bbox_mAP']['mdd_protocol'] > 0
+    assert '| aw - stock | bbox mAP |' in markdown_table(summary)
