@@ -76,3 +76,13 @@ def load_tool(script):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def timm_usable():
+    """Whether timm's CondConv2d imports here (the benchmark's optional peer dependency)."""
+    from experiments.benchmark.peers import PeerUnavailable, timm_cond_conv2d
+    try:
+        timm_cond_conv2d()
+        return True
+    except PeerUnavailable:
+        return False

@@ -115,12 +115,7 @@ def main(argv=None):
     if 'size' not in args.skip:
         report['size'] = model_size(stock_cfg, s['infer_size'])
     report['seconds'] = round(time.time() - start, 1)
-    with open(osp.join(args.out, 'benchmark.json'), 'w') as f:
-        json.dump(report, f, indent=1)
-    md = markdown_report(report)
-    with open(osp.join(args.out, 'benchmark.md'), 'w') as f:
-        f.write(md)
-    print(md)
+    _write_report(args.out, 'benchmark', report, markdown_report(report))
 
 
 def run_peers(args, malloc_tuned):
@@ -142,10 +137,14 @@ def run_peers(args, malloc_tuned):
             memory='memory' not in args.skip, size='size' not in args.skip)
         _progress('peers: detector level done', start)
     report['seconds'] = round(time.time() - start, 1)
-    with open(osp.join(args.out, 'peers.json'), 'w') as f:
+    _write_report(args.out, 'peers', report, peers_markdown_report(report))
+
+
+def _write_report(out_dir, stem, report, md):
+    """<stem>.json (every number) and <stem>.md (the tables) in out_dir; the tables printed."""
+    with open(osp.join(out_dir, f'{stem}.json'), 'w') as f:
         json.dump(report, f, indent=1)
-    md = peers_markdown_report(report)
-    with open(osp.join(args.out, 'peers.md'), 'w') as f:
+    with open(osp.join(out_dir, f'{stem}.md'), 'w') as f:
         f.write(md)
     print(md)
 

@@ -5,16 +5,9 @@ import torch
 import torch.nn as nn
 
 from experiments.benchmark.op_memory_probe import step_peak_mib
-from experiments.benchmark.peers import OP_PEERS, PeerUnavailable, build_peer, timm_cond_conv2d
+from experiments.benchmark.peers import OP_PEERS, PeerUnavailable, build_peer
 from experiments.benchmark.timing import time_many, time_pair
-
-
-def _timm_usable():
-    try:
-        timm_cond_conv2d()
-        return True
-    except PeerUnavailable:
-        return False
+from helpers import timm_usable
 
 
 @pytest.mark.parametrize('stride', [1, 2])
@@ -23,7 +16,7 @@ def test_peer_replaces_a_3x3_conv(name, stride):
     try:
         peer = build_peer(name, 16, stride)
     except PeerUnavailable as why:
-        assert name == 'condconv4' and 'timm' in str(why) and not _timm_usable()
+        assert name == 'condconv4' and 'timm' in str(why) and not timm_usable()
         return
     x = torch.randn(2, 16, 9, 11, requires_grad=True)
     out = peer(x)

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from experiments.benchmark.peers import OP_PEERS, PeerUnavailable, timm_cond_conv2d
-from helpers import run_tool
+from experiments.benchmark.peers import OP_PEERS
+from helpers import run_tool, timm_usable
 
 DETECTOR_PEERS = ('stock', 'aw', 'dcnv2', 'se', 'cbam', 'aw_se')
 
@@ -24,13 +24,6 @@ def test_quick_benchmark_writes_markdown_and_json(tmp_path):
     assert 'AW / stock' in md and 'fwd+bwd AW/stock' in md
 
 
-def _timm_usable():
-    try:
-        timm_cond_conv2d()
-        return True
-    except PeerUnavailable:
-        return False
-
 
 @pytest.mark.slow
 def test_quick_peers_benchmark_has_every_peer(tmp_path):
@@ -44,7 +37,7 @@ def test_quick_peers_benchmark_has_every_peer(tmp_path):
         assert tuple(row['peers']) == OP_PEERS
         for name, entry in row['peers'].items():
             if 'skipped' in entry:  # only the optional timm peer may be missing, and says why
-                assert name == 'condconv4' and not _timm_usable()
+                assert name == 'condconv4' and not timm_usable()
                 assert entry['skipped'].startswith('timm.layers.CondConv2d does not import')
                 continue
             assert entry['forward_ratio'] > 0 and entry['forward_backward_ratio'] > 0
