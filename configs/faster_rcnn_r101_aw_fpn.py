@@ -2,9 +2,11 @@
 # Everything else (data, schedule, evaluator, ImageNet init) is mmdet's stock config
 # (faster_rcnn/faster-rcnn_r101_fpn_1x_coco.py: the R50 config's bases at depth 101), with this
 # project's runtime (_base_/aw_runtime.py) in place of mmdet's default_runtime.py.
+# The AW attention recipe (attention lr x10, no decay on it: docs/evidence.md) comes with
+# _base_/aw_schedule_1x.py, mmdet's 1x schedule otherwise.
 _base_ = [
     'mmdet::_base_/models/faster-rcnn_r50_fpn.py', 'mmdet::_base_/datasets/coco_detection.py',
-    'mmdet::_base_/schedules/schedule_1x.py', './_base_/aw_runtime.py'
+    './_base_/aw_schedule_1x.py', './_base_/aw_runtime.py'
 ]
 
 model = dict(

@@ -16,7 +16,9 @@ ATTENTION_PARAMWISE = dict(custom_keys={'.attention.': dict(lr_mult=10.0, decay_
 # signal, so a hundredfold attention lr is the other candidate
 ATTENTION_PARAMWISE_100 = dict(custom_keys={'.attention.': dict(lr_mult=100.0, decay_mult=0.0)})
 
-# name -> (uses AW, plugin or None, paramwise_cfg or None)
+# name -> (uses AW, plugin or None, paramwise_cfg or None). Every variant states its own optimiser
+# settings: the AW configs ship the x10 recipe (configs/_base_/aw_schedule_1x.py), and 'aw' is the
+# plain recipe (the paper's: shared lr and decay) that the evidence compares it with.
 VARIANTS = {
     'stock': (False, None, None),
     'aw': (True, None, None),
@@ -51,6 +53,9 @@ def apply_variant(cfg, name):
                              f"mmdet's BasicBlock (depth {backbone.depth}) takes no plugins. "
                              'Use --depth 50 or more.')
         backbone.plugins = [copy.deepcopy(plugin)]
+    # removed first and re-added last, so a variant's config text is the same whichever recipe the
+    # demo config inherits (cached runs stay valid)
+    cfg.optim_wrapper.pop('paramwise_cfg', None)
     if paramwise is not None:
         cfg.optim_wrapper.paramwise_cfg = copy.deepcopy(paramwise)
     return cfg

@@ -11,6 +11,7 @@ from aw_mmdet import AWConv2d, CBAMBlock, SEBlock
 from helpers import ROOT, project_configs, stock_config
 
 CONFIGS = project_configs()
+AW_RECIPE = dict(custom_keys={'.attention.': dict(lr_mult=10.0, decay_mult=0.0)})
 
 
 def test_configs_found():
@@ -52,9 +53,13 @@ def test_r101_aw_config_changes_only_the_backbone():
     stock = _unscoped(Config.fromfile(stock_path).to_dict())
     aw_path = osp.join(ROOT, 'configs', 'faster_rcnn_r101_aw_fpn.py')
     aw = _unscoped(Config.fromfile(aw_path).to_dict())
-    for key in ('train_dataloader', 'val_dataloader', 'val_evaluator', 'optim_wrapper',
-                'param_scheduler', 'train_cfg'):
+    for key in ('train_dataloader', 'val_dataloader', 'val_evaluator', 'param_scheduler',
+                'train_cfg'):
         assert aw[key] == stock[key], key
+    # the optimiser is stock's plus the attention recipe (configs/_base_/aw_schedule_1x.py)
+    optim = dict(aw['optim_wrapper'])
+    assert optim.pop('paramwise_cfg') == AW_RECIPE
+    assert optim == stock['optim_wrapper']
     for key in ('neck', 'rpn_head', 'roi_head', 'train_cfg', 'test_cfg'):
         assert aw['model'][key] == stock['model'][key], key
     backbone = dict(aw['model']['backbone'])
@@ -64,3 +69,41 @@ def test_r101_aw_config_changes_only_the_backbone():
     expected = dict(stock['model']['backbone'])
     expected.pop('type')
     assert backbone == expected
+
+
+@pytest.mark.parametrize('path', [c for c in CONFIGS if 'classification' not in c],
+                         ids=lambda p: osp.relpath(p, ROOT))
+def test_aw_detector_configs_ship_the_attention_recipe(path):
+    """Every AW detector config (and the demo) trains the attention with the chosen recipe; the
+    stock-backbone SE/CBAM configs keep mmdet's optimiser."""
+    paramwise = Config.fromfile(path).optim_wrapper.get('paramwise_cfg')
+    if '_aw' in osp.basename(path):
+        assert _unscoped(paramwise.to_dict()) == AW_RECIPE, path
+    else:
+        assert paramwise is None, path
+
+
+def test_attention_recipe_reaches_the_optimizer():
+    """Built by mmengine's own optimizer constructor from the demo config: the attention's
+    parameters get 10x the lr and no weight decay, every other parameter the config's values."""
+    from mmengine.optim import build_optim_wrapper
+    register_all_modules()
+    cfg = Config.fromfile(osp.join(ROOT, 'configs', 'demo', 'faster_rcnn_aw_demo.py'))
+    model = MODELS.build(cfg.model)
+    optimizer = build_optim_wrapper(model, cfg.optim_wrapper).optimizer
+    base_lr = cfg.optim_wrapper.optimizer.lr
+    base_decay = cfg.optim_wrapper.optimizer.weight_decay
+    names = {id(p): n for n, p in model.named_parameters()}
+    seen = {'attention': 0, 'other': 0}
+    for group in optimizer.param_groups:
+        for param in group['params']:
+            if '.attention.' in names[id(param)]:
+                seen['attention'] += 1
+                assert group['lr'] == pytest.approx(10 * base_lr)
+                assert group['weight_decay'] == 0
+            else:
+                seen['other'] += 1
+                assert group['lr'] == pytest.approx(base_lr)
+                assert group['weight_decay'] == pytest.approx(base_decay)
+    n_aw = sum(isinstance(m, AWConv2d) for m in model.modules())
+    assert seen['attention'] >= n_aw > 0 and seen['other'] > 0
