@@ -10,6 +10,7 @@ import torch.nn.functional as F
 from mmengine.registry import MODELS
 
 from .aw_attention import ATTENTION_MODES, AWAttention
+from .batch_chunks import batch_chunks
 from .per_sample_conv import conv2d_per_sample_weights
 from .validation import check_aw_args, check_conv_input
 
@@ -81,6 +82,12 @@ class AWConv2d(nn.Conv2d):
             check_conv_input(self, x)
             if x.shape[0] == 0:  # e.g. a mask head with no RoIs: an empty output, as nn.Conv2d
                 return super()._conv_forward(x, weight, bias)
+        chunks = batch_chunks(x, weight)  # CPU: keeps per-sample weights out of mmap'd memory
+        if chunks is None:
+            return self._aw_conv(x, weight, bias)
+        return torch.cat([self._aw_conv(part, weight, bias) for part in x.tensor_split(chunks)])
+
+    def _aw_conv(self, x, weight, bias):
         weights = self.attention.modulate(weight, x)
         padding = self.padding
         if self.padding_mode != 'zeros' or isinstance(padding, str):

@@ -13,9 +13,10 @@ import torch
 import torch.nn.functional as F
 
 #: Use the matmul path when the output map has at most this many positions (Ho * Wo). Measured
-#: (2 threads, fwd+bwd, vs plain conv): 6x6: grouped 3.2x, matmul 1.4x; 12x12: 1.6x vs 1.3x;
-#: 24x24: 1.1x vs 1.8x; at ResNet-101 800x1216 shapes grouped is 1.05-1.2x, matmul 1.2-3.3x.
-MATMUL_MAX_POSITIONS = 256
+#: (2 threads, malloc tuned, AW conv fwd+bwd over the plain conv's; 3x3, 128-512 channels, batch
+#: 2-16): 25-64 positions: matmul 4.4-5.5x, grouped 4.7-5.9x; 100-256: grouped 1.8-2.7x, matmul
+#: 1.9-3.0x (144: a tie); 400 and more: grouped 1.1-1.6x, matmul 1.5-3.4x.
+MATMUL_MAX_POSITIONS = 64
 
 
 def _output_size(size, kernel, stride, padding, dilation):
