@@ -1,5 +1,6 @@
 """AW cost against stock, side by side in one process: op level (every ResNet-101 3x3 conv shape),
-detector level (Faster R-CNN R101-FPN inference and training step, peak memory), params and FLOPs.
+detector level (Faster R-CNN R101-FPN inference and training step, peak memory), params and FLOPs,
+and small maps (training steps at classification-size inputs, with a profile of where AW's time goes).
 
 python tools/benchmark.py --out work_dirs/bench            # full: 800x1216 (takes a while on CPU)
 python tools/benchmark.py --quick --out work_dirs/bench    # small sizes, a few minutes on 2 cores
@@ -27,6 +28,7 @@ from experiments.benchmark.op_bench import bench_op, resnet101_3x3_shapes
 from experiments.benchmark.peer_bench import bench_detector_table, bench_op_table
 from experiments.benchmark.peers import cond_conv2d
 from experiments.benchmark.report import markdown_report, peers_markdown_report
+from experiments.benchmark.small_maps import CASES, QUICK_CASES, bench_small_maps
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
@@ -78,7 +80,7 @@ def main(argv=None):
     parser.add_argument('--threads', type=int, default=2, help='CPU threads (pinned, reported)')
     parser.add_argument('--reps', type=int, default=0, help='timed repetitions per side')
     parser.add_argument('--skip', nargs='*', default=[],
-                        choices=['op', 'detector', 'memory', 'size'])
+                        choices=['op', 'detector', 'memory', 'size', 'small'])
     parser.add_argument('--op-batches', type=int, nargs='+',
                         help='op-level batch sizes at the detection size (default 2 1)')
     parser.add_argument('--peers', action='store_true',
@@ -105,6 +107,10 @@ def main(argv=None):
         report['detector'] = bench_detectors(stock_cfg, AW_CFG, s['infer_size'], s['train_size'],
                                              reps=s['reps'], device=args.device)
         _progress('detector timing done', start)
+    if 'small' not in args.skip:
+        report['small'] = bench_small_maps(QUICK_CASES if args.quick else CASES, stock_cfg,
+                                           AW_CFG, reps=s['reps'], device=args.device)
+        _progress('small maps done', start)
     if 'memory' not in args.skip:
         report['memory'] = {
             mode: {name: probe_peak_mib(cfg, mode, size, batch, args.device, args.threads)

@@ -7,13 +7,18 @@ from mmdet.utils import register_all_modules
 from mmengine.config import Config
 from mmengine.structures import InstanceData
 
+#: (H, W) of the synthetic batch that sets the benchmark detectors' BN statistics
+CALIBRATION_SIZE = (320, 320)
+
+from .bn_stats import calibrate_backbone_bn
 from .shared_weights import init_by_name
 from .timing import ratio, ratios_to, time_many, time_pair
 
 
 def build_detector(config_path, device='cpu', model_overrides=None):
     """Model of a config without downloading pretrained weights (init_cfg dropped), with weights
-    keyed by parameter name so stock and AW share every common weight (see shared_weights).
+    keyed by parameter name so stock and AW share every common weight (see shared_weights), and
+    backbone BN statistics that normalise, as a pretrained backbone's do (see bn_stats).
 
     Args:
         config_path (str): An mmdet config file.
@@ -25,11 +30,19 @@ def build_detector(config_path, device='cpu', model_overrides=None):
     cfg = Config.fromfile(config_path)
     if model_overrides:
         cfg.merge_from_dict(dict(model=model_overrides))
+    return build_detector_from_cfg(cfg, device)
+
+
+def build_detector_from_cfg(cfg, device='cpu'):
+    """``build_detector`` for a loaded config (``cfg.model`` is used)."""
+    register_all_modules()
     cfg.model.backbone.init_cfg = None
     torch.manual_seed(0)
     model = MODELS.build(cfg.model)
     init_by_name(model)
-    return model.to(device)
+    model = model.to(device)
+    calibrate_backbone_bn(model, synthetic_batch(2, *CALIBRATION_SIZE, device=device))
+    return model
 
 
 def synthetic_batch(batch, height, width, device='cpu', seed=0):

@@ -37,6 +37,8 @@ def markdown_report(r):
                          f"{z['stock']['backbone_neck_flops'] / 1e9:.1f} G | "
                          f"{z['aw']['backbone_neck_flops'] / 1e9:.1f} G |")
         lines.append('')
+    if 'small' in r:
+        lines += _small_maps_lines(r['small'])
     if 'op' in r:
         lines += ['## Op: nn.Conv2d vs AWConv2d at ResNet-101 3x3 shapes', '',
                   '| C | input | stride | batch | fwd AW/stock | fwd+bwd AW/stock | '
@@ -51,6 +53,30 @@ def markdown_report(r):
                 f"{_ms(o['forward_backward']['stock'])} | {_ms(o['forward_backward']['aw'])} |")
         lines.append('')
     return '\n'.join(lines)
+
+
+def _small_maps_lines(rows):
+    lines = ['## Small maps: training step, AW vs stock', '',
+             '| model | input, batch | AW / stock | stock (ms) | AW (ms) |', '|---|---|---|---|---|']
+    for row in rows:
+        lines.append(f"| {row['what']} | {row['size'][0]}x{row['size'][1]}, {row['batch']} | "
+                     f"**{row['ratio']:.3f}** | {_ms(row['times']['stock'])} | "
+                     f"{_ms(row['times']['aw'])} |")
+    lines.append('')
+    for row in rows:
+        if 'breakdown' not in row:
+            continue
+        b = row['breakdown']
+        lines += [f"Where the time goes, {row['what']} ({row['size'][0]}x{row['size'][1]}, batch "
+                  f"{row['batch']}): self CPU ms per step by kind of op (torch.profiler)", '',
+                  '| kind of op | stock | AW | AW - stock |', '|---|---|---|---|']
+        for kind in b['stock']:
+            lines.append(f"| {kind} | {b['stock'][kind]:.1f} | {b['aw'][kind]:.1f} | "
+                         f"{b['aw'][kind] - b['stock'][kind]:+.1f} |")
+        total = {side: sum(b[side].values()) for side in ('stock', 'aw')}
+        lines += [f"| total | {total['stock']:.1f} | {total['aw']:.1f} | "
+                  f"{total['aw'] - total['stock']:+.1f} |", '']
+    return lines
 
 
 def _cell(value, fmt='{:.2f}'):
