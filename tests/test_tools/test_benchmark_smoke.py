@@ -20,8 +20,14 @@ def test_quick_benchmark_writes_markdown_and_json(tmp_path):
     assert report['size']['aw']['params'] > report['size']['stock']['params']
     size = report['size']
     assert size['aw']['backbone_neck_flops'] > size['stock']['backbone_neck_flops']
+    small = report['small']
+    assert [row['name'] for row in small] == ['demo', 'r50_224']
+    assert all(row['ratio'] > 0 for row in small)
+    kinds = small[0]['breakdown']['aw']
+    assert 'elementwise and reductions' in kinds and sum(kinds.values()) > 0
     md = (tmp_path / 'benchmark.md').read_text()
     assert 'AW / stock' in md and 'fwd+bwd AW/stock' in md
+    assert 'Small maps: training step, AW vs stock' in md and 'Where the time goes' in md
 
 
 
