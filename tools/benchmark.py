@@ -1,6 +1,6 @@
 """AW cost against stock, side by side in one process: op level (every ResNet-101 3x3 conv shape),
 detector level (Faster R-CNN R101-FPN inference and training step, peak memory), params and FLOPs,
-and small maps (training steps at classification-size inputs, with a profile of where AW's time goes).
+and small maps (training steps at classification-size inputs, and where AW's time goes).
 
 python tools/benchmark.py --out work_dirs/bench            # full: 800x1216 (takes a while on CPU)
 python tools/benchmark.py --quick --out work_dirs/bench    # small sizes, a few minutes on 2 cores

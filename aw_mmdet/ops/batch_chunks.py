@@ -11,7 +11,8 @@ attention and the per-sample conv never mix samples. CUDA's caching allocator ha
 """
 import torch
 
-#: glibc's largest mmap threshold (HEAP_MAX_SIZE / 2 on 64-bit): allocations from here up are mmapped.
+#: glibc's largest mmap threshold (HEAP_MAX_SIZE / 2 on 64-bit): allocations from here up are
+#: mmapped.
 MMAP_BYTES = 32 * 1024 * 1024
 
 

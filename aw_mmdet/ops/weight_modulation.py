@@ -104,8 +104,8 @@ def _backward_unblocked(grad, weight, logits, need_weight, need_logits):
     if not need_logits:
         return grad_weight, (None, ) * len(logits)
     grad_logits = torch.ops.aten.sigmoid_backward(grad * (2 * weight), gate.to(grad.dtype))
-    return grad_weight, tuple(g.to(l.dtype) for g, l in zip(_logit_grads(grad_logits, logits),
-                                                           logits))
+    return grad_weight, tuple(grad.to(logit.dtype) for grad, logit
+                              in zip(_logit_grads(grad_logits, logits), logits))
 
 
 class _Modulation(torch.autograd.Function):

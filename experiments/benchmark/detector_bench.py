@@ -7,12 +7,12 @@ from mmdet.utils import register_all_modules
 from mmengine.config import Config
 from mmengine.structures import InstanceData
 
-#: (H, W) of the synthetic batch that sets the benchmark detectors' BN statistics
-CALIBRATION_SIZE = (320, 320)
-
 from .bn_stats import calibrate_backbone_bn
 from .shared_weights import init_by_name
 from .timing import ratio, ratios_to, time_many, time_pair
+
+#: (H, W) of the synthetic batch that sets the benchmark detectors' BN statistics
+CALIBRATION_SIZE = (320, 320)
 
 
 def build_detector(config_path, device='cpu', model_overrides=None):

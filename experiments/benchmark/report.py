@@ -57,7 +57,8 @@ def markdown_report(r):
 
 def _small_maps_lines(rows):
     lines = ['## Small maps: training step, AW vs stock', '',
-             '| model | input, batch | AW / stock | stock (ms) | AW (ms) |', '|---|---|---|---|---|']
+             '| model | input, batch | AW / stock | stock (ms) | AW (ms) |',
+             '|---|---|---|---|---|']
     for row in rows:
         lines.append(f"| {row['what']} | {row['size'][0]}x{row['size'][1]}, {row['batch']} | "
                      f"**{row['ratio']:.3f}** | {_ms(row['times']['stock'])} | "
