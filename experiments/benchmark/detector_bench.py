@@ -7,7 +7,7 @@ from mmdet.utils import register_all_modules
 from mmengine.config import Config
 from mmengine.structures import InstanceData
 
-from .bn_stats import calibrate_backbone_bn
+from ..bn_stats import calibrate_backbone_bn
 from .shared_weights import init_by_name
 from .timing import ratio, ratios_to, time_many, time_pair
 
@@ -18,7 +18,7 @@ CALIBRATION_SIZE = (320, 320)
 def build_detector(config_path, device='cpu', model_overrides=None):
     """Model of a config without downloading pretrained weights (init_cfg dropped), with weights
     keyed by parameter name so stock and AW share every common weight (see shared_weights), and
-    backbone BN statistics that normalise, as a pretrained backbone's do (see bn_stats).
+    backbone BN statistics that normalise, as a pretrained backbone's do (see experiments/bn_stats).
 
     Args:
         config_path (str): An mmdet config file.
@@ -41,7 +41,7 @@ def build_detector_from_cfg(cfg, device='cpu'):
     model = MODELS.build(cfg.model)
     init_by_name(model)
     model = model.to(device)
-    calibrate_backbone_bn(model, synthetic_batch(2, *CALIBRATION_SIZE, device=device))
+    calibrate_backbone_bn(model, [synthetic_batch(2, *CALIBRATION_SIZE, device=device)])
     return model
 
 

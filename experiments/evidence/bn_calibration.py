@@ -7,11 +7,11 @@ third step). Pretrained weights come with statistics that normalise; this hook m
 (cumulative average over a few batches, BN in train mode, no gradients), then training runs as
 configured.
 """
-import torch
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmengine.registry import HOOKS
-from torch.nn.modules.batchnorm import _BatchNorm
+
+from ..bn_stats import calibrate_backbone_bn
 
 
 @HOOKS.register_module()
@@ -30,21 +30,9 @@ class BNCalibrationHook(Hook):
 
     def before_train(self, runner):
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
-        norms = [m for m in model.backbone.modules() if isinstance(m, _BatchNorm)]
-        saved = [(m.training, m.momentum) for m in norms]
-        for m in norms:
-            m.reset_running_stats()
-            m.momentum = None  # cumulative average
-            m.train()
         # a loader of its own: mmengine's InfiniteSampler is one shared generator, and closing a
         # second iterator over runner.train_dataloader would end the training loop's too
-        batches = iter(runner.build_dataloader(runner.cfg.train_dataloader))
-        with torch.no_grad():
-            for _ in range(self.num_batches):
-                data = model.data_preprocessor(next(batches), True)
-                model.backbone(data['inputs'])
-        for m, (training, momentum) in zip(norms, saved):
-            m.momentum = momentum
-            m.train(training)
-        runner.logger.info(f'BNCalibrationHook: statistics of {len(norms)} backbone BN layers '
+        loader = iter(runner.build_dataloader(runner.cfg.train_dataloader))
+        count = calibrate_backbone_bn(model, (next(loader) for _ in range(self.num_batches)))
+        runner.logger.info(f'BNCalibrationHook: statistics of {count} backbone BN layers '
                            f'from {self.num_batches} batches')

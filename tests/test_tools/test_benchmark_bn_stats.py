@@ -10,9 +10,9 @@ from mmdet.utils import register_all_modules
 from mmengine.config import Config
 
 import aw_mmdet  # noqa: F401
-from experiments.benchmark.bn_stats import calibrate_backbone_bn
 from experiments.benchmark.detector_bench import synthetic_batch
 from experiments.benchmark.shared_weights import init_by_name
+from experiments.bn_stats import calibrate_backbone_bn
 from helpers import ROOT
 
 
@@ -34,7 +34,7 @@ def test_calibrated_eval_backbone_matches_batch_statistics():
     with torch.no_grad():
         want = reference(inputs)
         fresh = model.backbone(inputs)
-    assert calibrate_backbone_bn(model, data) == 20  # ResNet-18: stem + 2 per block + downsamples
+    assert calibrate_backbone_bn(model, [data]) == 20  # ResNet-18: stem + 2 per block + downsamples
     norms = [m for m in model.backbone.modules()
              if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
     assert all(not m.training and m.momentum == 0.1 for m in norms)  # mode and momentum restored

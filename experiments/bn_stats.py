@@ -13,17 +13,21 @@ from torch.nn.modules.batchnorm import _BatchNorm
 
 
 @torch.no_grad()
-def calibrate_backbone_bn(model, data):
-    """Set every backbone BN's running statistics from one forward of ``data`` (a batch in the
-    data preprocessor's input format), in train mode with a cumulative average; then restore
-    each BN's mode and momentum."""
+def calibrate_backbone_bn(model, batches):
+    """Set every backbone BN's running statistics from ``batches`` (an iterable of batches in the
+    data preprocessor's input format), one forward each, in train mode with a cumulative average;
+    then restore each BN's mode and momentum. Returns the number of BN layers set.
+
+    Used by the benchmark (one synthetic batch) and by ``BNCalibrationHook`` (training batches).
+    """
     norms = [m for m in model.backbone.modules() if isinstance(m, _BatchNorm)]
     saved = [(m.training, m.momentum) for m in norms]
     for m in norms:
         m.reset_running_stats()
         m.momentum = None
         m.train()
-    model.backbone(model.data_preprocessor(data, True)['inputs'])
+    for data in batches:
+        model.backbone(model.data_preprocessor(data, True)['inputs'])
     for m, (training, momentum) in zip(norms, saved):
         m.momentum = momentum
         m.train(training)
