@@ -1,0 +1,80 @@
+"""Training time of a run from its mmengine log, for runs whose wall clock includes pauses.
+
+The evidence trainings were sometimes paused (SIGSTOP) so that benchmarks could be timed alone
+(docs/evidence_protocol.md section 4); their result.json ``seconds`` then counts the pause. The log
+still holds the cost. Each ``Iter(train) [i/N] ... time: t`` line gives the mean seconds per
+iteration over the last ``window`` iterations (the evidence configs log every 10 with
+``LogProcessor(window_size=50)``), so windows that do not overlap add up to the training time
+(validation excluded). A window that held a pause is many times the run's typical window; it is
+replaced by the median window, and the count of such windows is reported.
+"""
+import re
+import statistics
+
+_TRAIN_LINE = re.compile(r'Iter\(train\) \[\s*(\d+)/(\d+)\].*?\btime: ([0-9.]+)')
+PAUSE_FACTOR = 3.0
+
+
+def train_seconds(log_text, window=50):
+    """(seconds, paused_windows): training time from the text of an mmengine train log.
+
+    Args:
+        log_text (str): the whole log; if the run was restarted, only its last attempt counts.
+        window (int): the LogProcessor's window_size (iterations averaged by each ``time``).
+
+    Raises:
+        ValueError: no ``Iter(train)`` line, or the logged iterations do not tile the run.
+    """
+    times = {}
+    for match in _TRAIN_LINE.finditer(log_text):
+        iteration, seconds = int(match.group(1)), float(match.group(3))
+        if iteration in times or (times and iteration < max(times)):
+            times = {}  # a restarted run
+        times[iteration] = seconds
+    if not times:
+        raise ValueError('no "Iter(train) [...] time: ..." line in the log')
+    # windows ending at the last iteration, then every `window` iterations before it
+    ends, end = [], max(times)
+    while end > window:
+        ends.append(end)
+        end -= window
+    if end not in times:
+        raise ValueError(f'iteration {end} is not logged: the windows do not tile the run')
+    missing = [e for e in ends if e not in times]
+    if missing:
+        raise ValueError(f'iterations {missing} are not logged: the windows do not tile the run')
+    pieces = [(times[e] * window) for e in ends] + [times[end] * end]
+    typical = statistics.median(times[e] for e in ends) * window if ends else pieces[-1]
+    paused = [p for p in pieces[:-1] if p > PAUSE_FACTOR * typical]
+    total = sum(typical if p in paused else p for p in pieces[:-1]) + pieces[-1]
+    return total, len(paused)
+
+
+def main(argv=None):
+    """Print the training seconds of every finished run under an evidence output dir."""
+    import argparse
+    import glob
+    import json
+    import os.path as osp
+
+    from ..stats import mean_std
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('out', help='evidence output dir, e.g. work_dirs/evidence_long')
+    parser.add_argument('--window', type=int, default=50, help='LogProcessor window_size')
+    args = parser.parse_args(argv)
+    by_variant = {}
+    for path in sorted(glob.glob(osp.join(args.out, 'runs', '*', 'seed*', 'result.json'))):
+        with open(path) as f:
+            result = json.load(f)
+        with open(result['log']) as f:
+            seconds, paused = train_seconds(f.read(), args.window)
+        by_variant.setdefault(result['variant'], []).append(seconds)
+        print(f"{result['variant']:>14} seed {result['seed']}: train {seconds:6.0f} s (log), "
+              f"wall {result['seconds']:6.0f} s (result.json), paused windows {paused}")
+    for variant, values in by_variant.items():
+        s = mean_std(values)
+        print(f"{variant:>14}: train {s['mean']:.0f} ± {s['std']:.0f} s over {s['n']} runs")
+
+
+if __name__ == '__main__':
+    main()
