@@ -5,7 +5,11 @@ Differences are paired by seed (same seed = same data order and schedule for bot
 verdict is "better" or "worse" only when the 95 % t interval of the paired difference excludes 0;
 otherwise "not distinguishable", given with the smallest difference these seeds could detect.
 """
+import os.path as osp
+import re
+
 from ..stats import mean_std, min_detectable_difference_t_sum, paired_difference
+from .train_time import train_seconds
 from .variants import BASELINE_OF
 
 METRIC_NAMES = {'coco/bbox_mAP': 'bbox mAP', 'coco/bbox_mAP_50': 'mAP@0.5'}
@@ -31,6 +35,22 @@ def _attention_summary(group):
     return out
 
 
+def _train_seconds(group):
+    """Training time per run from the logs (pauses left out), or None where a log is missing or
+    too short to tile (a smoke run)."""
+    values = []
+    for run in group:
+        if not run.get('log') or not osp.isfile(run['log']):
+            return None
+        window = re.search(r'window_size=(\d+)', run.get('setup', {}).get('config_text', ''))
+        with open(run['log']) as f:
+            try:
+                values.append(train_seconds(f.read(), int(window.group(1)) if window else 50)[0])
+            except ValueError:
+                return None
+    return mean_std(values)
+
+
 def verdict(ci):
     """'better' / 'worse' when the interval excludes 0, else 'not distinguishable'."""
     if ci is None:
@@ -47,7 +67,8 @@ def summarize(runs):
 
     Args:
         runs (list[dict]): one per finished run: variant, seed, curve [(iter, {metric: v})],
-            seconds, attention (None without AW).
+            seconds, attention (None without AW); log (optional: the train log, for the
+            training time without pauses).
     """
     variants = {}
     for run in runs:
@@ -57,6 +78,7 @@ def summarize(runs):
         group.sort(key=lambda r: r['seed'])
         entry = dict(seeds=[r['seed'] for r in group],
                      seconds=mean_std(r['seconds'] for r in group),
+                     train_seconds=_train_seconds(group),
                      attention=_attention_summary(group))
         for metric in METRIC_NAMES:
             entry[metric] = mean_std(_final(r, metric) for r in group)
@@ -91,13 +113,15 @@ def _pm(stat, scale=100.0, digits=2):
 def markdown_table(summary):
     """Variant table (mAP in %, mean ± std over seeds), paired differences, and |A - 1|."""
     lines = ['| variant | seeds | bbox mAP (%) | per seed | mAP@0.5 (%) | per seed | '
-             'wall time per run (s) |', '|---|---|---|---|---|---|---|']
+             'wall time per run (s) | training time per run (s, log) |',
+             '|---|---|---|---|---|---|---|---|']
     for name, e in summary['variants'].items():
         cells = []
         for metric in METRIC_NAMES:
             cells += [_pm(e[metric]), ', '.join(f'{v * 100:.1f}' for v in e[metric]['values'])]
+        train = _pm(e['train_seconds'], 1.0, 0) if e.get('train_seconds') else '–'
         lines.append(f"| {name} | {len(e['seeds'])} | {' | '.join(cells)} | "
-                     f"{_pm(e['seconds'], 1.0, 0)} |")
+                     f"{_pm(e['seconds'], 1.0, 0)} | {train} |")
     if summary['differences']:
         lines += ['', '| difference (paired by seed) | metric | mean (points) | 95 % CI (t) | '
                   'std of differences | seeds better | p (paired t) | min. detectable '

@@ -53,3 +53,22 @@ def test_a_log_without_training_lines_or_with_gaps_is_refused():
     text = _log(np.full(200, 0.5)).replace('[ 150/200]', '[ 151/200]')
     with pytest.raises(ValueError, match='not logged'):
         train_seconds(text)
+
+
+def test_the_report_gives_the_training_time_of_paused_runs(tmp_path):
+    from experiments.evidence.report import markdown_table, summarize
+    durations = np.full(1080, 0.6)
+    durations[70] += 5000.0
+    runs = []
+    for seed in (0, 1):
+        log = tmp_path / f'seed{seed}.log'
+        log.write_text(_log(durations))
+        runs.append(dict(variant='stock', seed=seed, seconds=5700.0, log=str(log),
+                         setup=dict(config_text="log_processor = dict(window_size=50)"),
+                         curve=[(1080, {'coco/bbox_mAP': 0.5, 'coco/bbox_mAP_50': 0.8})],
+                         attention=None))
+    summary = summarize(runs)
+    assert summary['variants']['stock']['train_seconds']['mean'] == pytest.approx(648.0)
+    assert '| 5700 ± 0 | 648 ± 0 |' in markdown_table(summary)
+    runs[1]['log'] = str(tmp_path / 'missing.log')  # one log missing: no training time at all
+    assert summarize(runs)['variants']['stock']['train_seconds'] is None
