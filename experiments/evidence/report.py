@@ -9,7 +9,6 @@ import os.path as osp
 import re
 
 from ..stats import mean_std, min_detectable_difference_t_sum, paired_difference
-from .train_time import train_seconds
 from .variants import BASELINE_OF
 
 METRIC_NAMES = {'coco/bbox_mAP': 'bbox mAP', 'coco/bbox_mAP_50': 'mAP@0.5'}
@@ -38,6 +37,7 @@ def _attention_summary(group):
 def _train_seconds(group):
     """Training time per run from the logs (pauses left out), or None where a log is missing or
     too short to tile (a smoke run)."""
+    from .train_time import train_seconds  # here, so `python -m ...train_time` imports it once
     values = []
     for run in group:
         if not run.get('log') or not osp.isfile(run['log']):
