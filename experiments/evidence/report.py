@@ -5,9 +5,6 @@ Differences are paired by seed (same seed = same data order and schedule for bot
 verdict is "better" or "worse" only when the 95 % t interval of the paired difference excludes 0;
 otherwise "not distinguishable", given with the smallest difference these seeds could detect.
 """
-import os.path as osp
-import re
-
 from ..stats import mean_std, min_detectable_difference_t_sum, paired_difference
 from .variants import BASELINE_OF
 
@@ -37,18 +34,11 @@ def _attention_summary(group):
 def _train_seconds(group):
     """Training time per run from the logs (pauses left out), or None where a log is missing or
     too short to tile (a smoke run)."""
-    from .train_time import train_seconds  # here, so `python -m ...train_time` imports it once
-    values = []
-    for run in group:
-        if not run.get('log') or not osp.isfile(run['log']):
-            return None
-        window = re.search(r'window_size=(\d+)', run.get('setup', {}).get('config_text', ''))
-        with open(run['log']) as f:
-            try:
-                values.append(train_seconds(f.read(), int(window.group(1)) if window else 50)[0])
-            except ValueError:
-                return None
-    return mean_std(values)
+    from .train_time import run_train_seconds  # here, so `python -m ...train_time` imports it once
+    try:
+        return mean_std(run_train_seconds(run)[0] for run in group)
+    except (KeyError, OSError, ValueError):
+        return None
 
 
 def verdict(ci):

@@ -45,9 +45,21 @@ def train_seconds(log_text, window=50):
         raise ValueError(f'iterations {missing} are not logged: the windows do not tile the run')
     pieces = [(times[e] * window) for e in ends] + [times[end] * end]
     typical = statistics.median(times[e] for e in ends) * window if ends else pieces[-1]
-    paused = [p for p in pieces[:-1] if p > PAUSE_FACTOR * typical]
-    total = sum(typical if p in paused else p for p in pieces[:-1]) + pieces[-1]
-    return total, len(paused)
+    paused = [p > PAUSE_FACTOR * typical for p in pieces[:-1]]
+    total = sum(typical if was_paused else p for p, was_paused in zip(pieces, paused))
+    return total + pieces[-1], sum(paused)
+
+
+def run_train_seconds(result):
+    """(seconds, paused_windows) of one evidence run, from its result.json dict: its log, and the
+    LogProcessor window of its config (mmdet's default 50 where the config does not set one).
+
+    Raises:
+        OSError: the log is missing. ValueError: as ``train_seconds``.
+    """
+    window = re.search(r'window_size=(\d+)', result.get('setup', {}).get('config_text', ''))
+    with open(result['log']) as f:
+        return train_seconds(f.read(), int(window.group(1)) if window else 50)
 
 
 def main(argv=None):
@@ -60,14 +72,12 @@ def main(argv=None):
     from ..stats import mean_std
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('out', help='evidence output dir, e.g. work_dirs/evidence_long')
-    parser.add_argument('--window', type=int, default=50, help='LogProcessor window_size')
     args = parser.parse_args(argv)
     by_variant = {}
     for path in sorted(glob.glob(osp.join(args.out, 'runs', '*', 'seed*', 'result.json'))):
         with open(path) as f:
             result = json.load(f)
-        with open(result['log']) as f:
-            seconds, paused = train_seconds(f.read(), args.window)
+        seconds, paused = run_train_seconds(result)
         by_variant.setdefault(result['variant'], []).append(seconds)
         print(f"{result['variant']:>14} seed {result['seed']}: train {seconds:6.0f} s (log), "
               f"wall {result['seconds']:6.0f} s (result.json), paused windows {paused}")
