@@ -16,6 +16,8 @@ setup(
     long_description_content_type='text/markdown',
     package_dir={'': '.'},
     packages=find_packages(include=['aw_mmdet', 'aw_mmdet.*']),
+    # the fused CPU kernel's source: compiled on first use (aw_mmdet/ops/fused_kernel.py)
+    package_data={'aw_mmdet.ops': ['csrc/*.cpp']},
     python_requires='>=3.8',
     install_requires=[
         'torch>=2.1',

@@ -110,5 +110,10 @@ fi
 "${PIP[@]}" install -q --no-build-isolation --no-deps -e "$ROOT" || fail "pip install -e . failed"
 "$VENV/bin/python" -c "import mmcv.ops, mmdet, aw_mmdet" || fail "import check (mmcv.ops, mmdet, aw_mmdet) failed"
 
+# The fused CPU kernel of AW's modulation: compiled now (about a minute, cached per machine under
+# $CACHE/ext) so that the first training does not pay for it; AW runs without it if this fails.
+kernel_start="$(date +%s)"
+AW_MMDET_CACHE="$CACHE" "$VENV/bin/python" -m aw_mmdet.ops.fused_kernel 2>&1 | tail -n 1
+echo "setup: fused kernel step took $(since "$kernel_start")"
 echo "$want" > "$MARKER"
 echo "setup: done in $(since "$START") ($("$VENV/bin/python" -c 'import torch, mmcv, mmdet, mmengine; print(f"torch {torch.__version__}, mmcv {mmcv.__version__}, mmengine {mmengine.__version__}, mmdet {mmdet.__version__}")'))"

@@ -7,7 +7,6 @@ the ONNX model takes any batch size. The input is the preprocessed batch (what t
 data_preprocessor produces: normalised RGB, padded), the outputs are the neck's levels.
 """
 import argparse
-import contextlib
 import math
 import os
 import os.path as osp
@@ -39,48 +38,6 @@ class BackboneNeck(nn.Module):
         return tuple(self.neck(self.backbone(image)))
 
 
-def _int64(g, value):
-    return g.op('Constant', value_t=torch.tensor(value, dtype=torch.int64))
-
-
-def _bin_matrix(g, x, axis, bins):
-    """(bins, size) matrix that averages ``x`` along ``axis`` over adaptive pooling's bins
-    [floor(i * size / bins), ceil((i + 1) * size / bins)), built from the runtime size."""
-    size = g.op('Gather', g.op('Shape', x), _int64(g, axis), axis_i=0)
-    i = _int64(g, [[b] for b in range(bins)])
-    j = g.op('Range', _int64(g, 0), size, _int64(g, 1))
-    start = g.op('Div', g.op('Mul', i, size), _int64(g, bins))
-    end = g.op('Div', g.op('Add', g.op('Mul', g.op('Add', i, _int64(g, 1)), size),
-                           _int64(g, bins - 1)), _int64(g, bins))
-    inside = g.op('And', g.op('GreaterOrEqual', j, start), g.op('Less', j, end))
-    return g.op('Div', g.op('CastLike', inside, x), g.op('CastLike', g.op('Sub', end, start), x))
-
-
-def adaptive_avg_pool2d_symbolic(g, x, output_size):
-    """aten::adaptive_avg_pool2d as two MatMuls with bin-averaging matrices.
-
-    AW pools every conv input to the kernel size (3x3); torch's exporter handles only output sizes
-    that divide the input size (a 25x38 map does not), and ONNX has no adaptive pooling. The
-    matrices are built from the runtime shape, so any input size gives torch's exact bins.
-    """
-    from torch.onnx import symbolic_helper
-    out_h, out_w = symbolic_helper._maybe_get_const(output_size, 'is')
-    rows = _bin_matrix(g, x, 2, out_h)  # (out_h, H)
-    cols = g.op('Transpose', _bin_matrix(g, x, 3, out_w), perm_i=[1, 0])  # (W, out_w)
-    return g.op('MatMul', g.op('MatMul', rows, x), cols)
-
-
-@contextlib.contextmanager
-def exportable_adaptive_pooling(opset=OPSET):
-    """Use ``adaptive_avg_pool2d_symbolic`` for the duration of one export."""
-    name = 'aten::adaptive_avg_pool2d'
-    torch.onnx.register_custom_op_symbolic(name, adaptive_avg_pool2d_symbolic, opset)
-    try:
-        yield
-    finally:
-        torch.onnx.unregister_custom_op_symbolic(name, opset)
-
-
 def export_backbone_neck(module, out_file, batch=1, shape=(800, 1344), dynamic_batch=True):
     """Write ``module`` (a BackboneNeck in eval mode) to ``out_file``; return the output names.
 
@@ -97,7 +54,7 @@ def export_backbone_neck(module, out_file, batch=1, shape=(800, 1344), dynamic_b
         num_outputs = len(module(example))
     outputs = [f'feat{i}' for i in range(num_outputs)]
     axes = {name: {0: 'batch'} for name in [INPUT_NAME, *outputs]} if dynamic_batch else None
-    with exportable_adaptive_pooling(), torch.no_grad(), warnings.catch_warnings():
+    with torch.no_grad(), warnings.catch_warnings():
         # AWConv2d's batch-dynamic path is the one it takes under torch.jit tracing, which only
         # the TorchScript exporter does (the dynamo one also needs onnxscript): chosen on purpose
         warnings.filterwarnings('ignore', 'You are using the legacy TorchScript',

@@ -3,8 +3,7 @@ import torch.nn as nn
 from mmcv.cnn.bricks.conv_ws import ConvWS2d
 from mmcv.cnn.bricks.wrappers import Conv2d as MMCVConv2d
 
-from .aw_conv import AWConv2d
-from .aw_conv_ws import AWConvWS2d
+from .aw_conv import AWConv2d, AWConvWS2d
 
 #: conv class -> AW class; mmcv's 'Conv' is its empty-input-safe nn.Conv2d wrapper.
 AW_CONV_FOR = {nn.Conv2d: AWConv2d, MMCVConv2d: AWConv2d, ConvWS2d: AWConvWS2d}

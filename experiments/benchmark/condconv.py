@@ -10,7 +10,7 @@ import math
 import torch
 import torch.nn as nn
 
-from aw_mmdet.ops.per_sample_conv import grouped_conv
+from aw_mmdet.ops.functional import grouped_conv
 
 
 class CondConv2d(nn.Module):

@@ -1,5 +1,6 @@
 """AWConv2d against the independent per-sample reference (tests/aw_reference.py)."""
 import itertools
+import zlib
 
 import pytest
 import torch
@@ -26,7 +27,7 @@ CASES = [
                          list(itertools.product(CASES, ['factorized', 'dense'], [1, 2, 3])))
 def test_matches_per_sample_reference(case, mode, batch):
     cin, cout, k, s, p, d, g, b = case
-    gen = torch.Generator().manual_seed(hash((case, mode, batch)) % 2**31)
+    gen = torch.Generator().manual_seed(zlib.crc32(repr((case, mode, batch)).encode()))
     conv = AWConv2d(cin, cout, k, stride=s, padding=p, dilation=d, groups=g, bias=b,
                     reduction=2, min_hidden=3, attention=mode).double()
     randomise_attention(conv, gen)
@@ -138,7 +139,7 @@ def test_attention_survives_parent_kaiming_init():
 @pytest.mark.parametrize('case', CASES[:4] + CASES[6:])
 def test_both_per_sample_paths_match_reference(path, case):
     """Small test inputs pick the matmul path by default; force each path explicitly."""
-    from aw_mmdet.ops.per_sample_conv import conv2d_per_sample_weights
+    from aw_mmdet.ops.functional import per_sample_conv
     cin, cout, k, s, p, d, g, b = case
     gen = torch.Generator().manual_seed(7)
     conv = AWConv2d(cin, cout, k, stride=s, padding=p, dilation=d, groups=g, bias=b,
@@ -146,6 +147,6 @@ def test_both_per_sample_paths_match_reference(path, case):
     randomise_attention(conv, gen)
     x = torch.randn(3, cin, 11, 9, generator=gen, dtype=torch.float64)
     weights = conv.weight.unsqueeze(0) * conv.attention(x)
-    out = conv2d_per_sample_weights(x, weights, conv.bias, conv.stride, conv.padding,
-                                    conv.dilation, conv.groups, path=path)
+    out = per_sample_conv(x, weights, conv.bias, conv.stride, conv.padding, conv.dilation,
+                          conv.groups, path=path)
     torch.testing.assert_close(out, reference_aw_conv(conv, x))

@@ -172,3 +172,56 @@ def test_mmengine_efficient_conv_bn_eval_equals_eager_in_eval_and_train():
     torch.testing.assert_close(fused(x), eager(x))
     eager.train(), fused.train()  # training BN: conv then BN, still through the AW conv
     torch.testing.assert_close(fused(x), eager(x))
+
+
+class _CreatedFromConvBN(nn.Module):
+    """Two blocks built by ConvModule's own efficient conv-bn constructor, which swaps the conv's
+    ``forward`` while it runs."""
+
+    def __init__(self, gen, bn_mode):
+        super().__init__()
+        self.a = ConvModule.create_from_conv_bn(
+            AWConv2d(4, 6, 3, padding=1, reduction=2).double(), _random_bn(6, gen).train(bn_mode))
+        self.b = ConvModule.create_from_conv_bn(
+            AWConv2d(6, 6, 3, stride=2, padding=1, groups=2, reduction=2,
+                     attention='dense').double(), _random_bn(6, gen).train(bn_mode))
+        for module in (self.a, self.b):
+            randomise_attention(module.conv, gen)
+
+    def forward(self, x):
+        return self.b(self.a(x))
+
+
+@pytest.mark.parametrize('bn_training', [True, False])
+def test_runner_efficient_conv_bn_eval_on_convmodule_created_from_conv_bn(bn_training):
+    """mmengine's Runner key ``efficient_conv_bn_eval`` fx-traces the model with its BNs in
+    training mode, or in eval mode (frozen BNs, ``norm_eval``): there ConvModule swaps the conv's
+    forward during the trace. The fused model equals the eager one and the per-sample reference,
+    in eval and in training mode. (A plain nn.Conv2d traced with an eval BN loses the BN.)"""
+    gen = torch.Generator().manual_seed(12)
+    eager = _CreatedFromConvBN(gen, bn_training)
+    fused = _CreatedFromConvBN(gen, bn_training)
+    fused.load_state_dict(eager.state_dict())
+    parent = nn.Module()
+    parent.net = fused
+    turn_on_efficient_conv_bn_eval(parent, ['net'])
+    called = [n.target for n in fused.forward.__self__.graph.nodes if n.op == 'call_module']
+    assert called == []  # both conv + bn pairs fused (by mmengine, or recorded fused)
+    x = torch.randn(2, 4, 8, 8, generator=gen, dtype=torch.float64)
+    eager.eval(), fused.eval()
+    with torch.no_grad():
+        assert not eager.a.with_activation  # conv + bn only
+        expected = eager.b.norm(reference_aw_conv(eager.b.conv, eager.a.norm(
+            reference_aw_conv(eager.a.conv, x))))
+        torch.testing.assert_close(eager(x), expected)
+        torch.testing.assert_close(fused(x), expected)
+    eager.train(), fused.train()
+    torch.testing.assert_close(fused(x), eager(x))
+
+
+def test_fx_trace_of_a_foreign_swapped_forward_is_a_clear_error():
+    conv = AWConv2d(4, 4, 3, padding=1)
+    net = nn.Sequential(conv)
+    conv.forward = lambda x: x
+    with pytest.raises(RuntimeError, match='forward was replaced'):
+        torch.fx.symbolic_trace(net)

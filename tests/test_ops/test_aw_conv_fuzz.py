@@ -64,7 +64,7 @@ def torch_accepts(args, x):
 
 
 def breaks_aw_rule(args, x):
-    """AWConv2d's rules beyond torch's: documented in aw_mmdet/ops/validation.py."""
+    """AWConv2d's rules beyond torch's: documented in aw_mmdet/ops/aw_conv.py (check_aw_args)."""
     def bad_int(v, minimum):
         return not isinstance(v, int) or isinstance(v, bool) or v < minimum
     return (bad_int(args['reduction'], 1) or bad_int(args['min_hidden'], 1)

@@ -67,6 +67,7 @@ def test_wheel_ships_the_plugin_only(wheel):
     for package in ('aw_mmdet.ops', 'aw_mmdet.models', 'aw_mmdet.engine.hooks',
                     'aw_mmdet.checkpoint', 'aw_mmdet.datasets', 'aw_mmdet.utils'):
         assert package in modules, package
+    assert 'aw_mmdet/ops/csrc/modulation.cpp' in names  # the fused kernel compiles from it
     gone = ('benchmark', 'evidence', 'demo', 'analysis', 'runner', 'runtime')
     assert not [m for m in modules if m.split('.')[1:2] and m.split('.')[1] in gone]
 

@@ -83,29 +83,6 @@ def test_static_batch_fixes_the_batch_axis(random_attention_checkpoint, tmp_path
     assert [d.dim_value for d in dims] == [2, 3, 32, 64]
 
 
-@pytest.mark.parametrize('size', [(3, 3), (7, 5), (25, 38), (2, 1)])
-def test_exported_adaptive_pooling_equals_torch(size, tmp_path):
-    """ONNX has no adaptive pooling and torch exports it only when the output size divides the
-    input size; the tool's replacement must give torch's bins for any size."""
-    from torch.nn.functional import adaptive_avg_pool2d
-    tool = load_tool('export_onnx.py')
-
-    class Pool(torch.nn.Module):
-        def forward(self, x):
-            return adaptive_avg_pool2d(x, (3, 3))
-
-    x = torch.randn(2, 4, *size)
-    out = str(tmp_path / 'pool.onnx')
-    with tool.exportable_adaptive_pooling():
-        torch.onnx.export(Pool(), (x,), out, dynamo=False, opset_version=tool.OPSET,
-                          input_names=['x'], dynamic_axes={'x': {0: 'n', 2: 'h', 3: 'w'}})
-    session = onnxruntime.InferenceSession(out, providers=['CPUExecutionProvider'])
-    for shape in (size, (size[0] + 4, size[1] + 7)):  # spatial axes dynamic too
-        y = torch.randn(3, 4, *shape)
-        got = session.run(None, {'x': y.numpy()})[0]
-        assert abs(got - adaptive_avg_pool2d(y, (3, 3)).numpy()).max() < 1e-5
-
-
 def test_whole_detector_blockers_documented_in_usage_still_hold():
     """docs/usage.md says why the whole Faster R-CNN does not export without mmdeploy; when one of
     these facts changes (a newer mmcv/mmdet), the doc needs another look."""
