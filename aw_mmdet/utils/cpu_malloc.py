@@ -2,9 +2,8 @@
 
 glibc serves allocations above a dynamic threshold (at most 32 MB) with fresh mmap pages and gives
 freed heap tops back to the OS; a training step that allocates and frees the same large tensors
-every iteration then pays a page fault per 4 KB page, each time. AW's weight-sized tensors
-(N x D x C x 9, e.g. 38 MB for a 512-channel conv at batch 4) hit that on every step. Measured on
-2 cores: a 512-channel AW conv at batch 4 forward+backward went from 0.27-1.0 s to 0.11 s. It is the
+every iteration then pays a page fault per 4 KB page, each time, and AW's weight-sized tensors
+(N x D x C/g x Kh x Kw) hit that on every step (docs/benchmarks.md has the measurement). It is the
 same idea as running PyTorch with jemalloc/tcmalloc; stock and AW models both get it.
 Opt out with AW_MMDET_MALLOC_TUNING=0.
 """

@@ -7,11 +7,12 @@
 // The reference is aw_mmdet.ops.functional.attention_map (the one formula of every path).
 // Rows: one (n, d) row is the C*K values of W[d] (C = in channels per group, K = kernel area),
 // contiguous in every tensor. Threads split the output channels d, so dW rows, a_out gradients
-// and output rows never race; a_in gradients (a sum over d) go to one buffer per thread.
+// and output rows never race; a_in gradients (a sum over d) go to one buffer per chunk of output
+// channels, summed in chunk order (the same result for the same thread count).
 //
 // Factorized forward/backward avoid an exp per value: sigmoid(a + b) = 1 / (1 + e^-a e^-b), with
 // e^-a (N*D*K values) and e^-b (N*C*K values) computed once. That is exact in real arithmetic and
-// finite in floating point while |a|, |b| stay below log(max float) / 2 (the caller checks; above
+// finite in floating point while |a|, |b| stay below log(max float) / 2 (checked per call; above
 // it the kernel exponentiates the sum per value). a_out's values repeat every K along a row, so
 // they are laid out once per row in a buffer whose length is a multiple of both K and the vector
 // width, and read from it with the row's phase.
@@ -259,15 +260,28 @@ void check_inputs(const at::Tensor& weight, std::initializer_list<at::Tensor> ot
   }
 }
 
-// Whether every factorized logit is small enough for the product of exps to stay finite.
-bool product_form_is_safe(const at::Tensor& out_logits, const at::Tensor& in_logits) {
-  const double bound = std::log(out_logits.scalar_type() == at::kFloat
-                                    ? static_cast<double>(std::numeric_limits<float>::max())
-                                    : std::numeric_limits<double>::max()) / 2 - 1;
-  auto max_abs = [](const at::Tensor& t) {
-    return t.numel() ? t.abs().max().item<double>() : 0.0;
-  };
-  return max_abs(out_logits) <= bound && max_abs(in_logits) <= bound;
+// e^-a and e^-b for the product form, or the logits themselves where some |logit| is too large
+// for it (the product of exps must stay finite: |a|, |b| below log(max) / 2). Small tensors, so
+// one sequential pass each, without the overhead of ATen's parallel ops.
+template <typename scalar_t>
+bool factorized_terms(const at::Tensor& out_logits, const at::Tensor& in_logits,
+                      at::Tensor& out_terms, at::Tensor& in_terms) {
+  const scalar_t bound = std::log(std::numeric_limits<scalar_t>::max()) / 2 - 1;
+  for (const at::Tensor* t : {&out_logits, &in_logits}) {
+    const scalar_t* p = t->data_ptr<scalar_t>();
+    for (int64_t i = 0; i < t->numel(); ++i) {
+      if (!(std::abs(p[i]) <= bound)) {  // also false for NaN: exps of the sums then
+        out_terms = out_logits;
+        in_terms = in_logits;
+        return false;
+      }
+    }
+  }
+  out_terms = at::empty_like(out_logits);
+  in_terms = at::empty_like(in_logits);
+  exp_neg(out_logits.data_ptr<scalar_t>(), out_terms.data_ptr<scalar_t>(), out_logits.numel());
+  exp_neg(in_logits.data_ptr<scalar_t>(), in_terms.data_ptr<scalar_t>(), in_logits.numel());
+  return true;
 }
 
 at::Tensor factorized_forward_op(const at::Tensor& weight, const at::Tensor& out_logits,
@@ -276,10 +290,9 @@ at::Tensor factorized_forward_op(const at::Tensor& weight, const at::Tensor& out
   const int64_t N = out_logits.size(0), D = weight.size(0), C = weight.size(1);
   const int64_t K = weight.size(2) * weight.size(3);
   auto out = at::empty({N, D, C, weight.size(2), weight.size(3)}, weight.options());
-  const bool product = product_form_is_safe(out_logits, in_logits);
-  const at::Tensor out_terms = product ? out_logits.neg().exp() : out_logits;
-  const at::Tensor in_terms = product ? in_logits.neg().exp() : in_logits;
   AT_DISPATCH_FLOATING_TYPES(weight.scalar_type(), "aw_factorized_forward", [&] {
+    at::Tensor out_terms, in_terms;
+    const bool product = factorized_terms<scalar_t>(out_logits, in_logits, out_terms, in_terms);
     auto run = product ? factorized_forward<scalar_t, true> : factorized_forward<scalar_t, false>;
     run(weight.data_ptr<scalar_t>(), out_terms.data_ptr<scalar_t>(),
         in_terms.data_ptr<scalar_t>(), out.data_ptr<scalar_t>(), N, D, C, K);
@@ -297,10 +310,9 @@ std::vector<at::Tensor> factorized_backward_op(const at::Tensor& grad, const at:
   at::Tensor grad_w = need_weight ? at::empty_like(weight) : at::Tensor();
   at::Tensor grad_out = need_logits ? at::empty_like(out_logits) : at::Tensor();
   at::Tensor grad_in = need_logits ? at::empty_like(in_logits) : at::Tensor();
-  const bool product = product_form_is_safe(out_logits, in_logits);
-  const at::Tensor out_terms = product ? out_logits.neg().exp() : out_logits;
-  const at::Tensor in_terms = product ? in_logits.neg().exp() : in_logits;
   AT_DISPATCH_FLOATING_TYPES(weight.scalar_type(), "aw_factorized_backward", [&] {
+    at::Tensor out_terms, in_terms;
+    const bool product = factorized_terms<scalar_t>(out_logits, in_logits, out_terms, in_terms);
     auto run = product ? factorized_backward<scalar_t, true> : factorized_backward<scalar_t, false>;
     run(grad.data_ptr<scalar_t>(), weight.data_ptr<scalar_t>(), out_terms.data_ptr<scalar_t>(),
         in_terms.data_ptr<scalar_t>(), need_weight ? grad_w.data_ptr<scalar_t>() : nullptr,
