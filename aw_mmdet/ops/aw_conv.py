@@ -195,6 +195,12 @@ class AWAttention(nn.Module):
         else:
             self.logits = PointwiseLayer(hidden, out_channels * self.in_per_group, **factory)
 
+    def logit_layers(self):
+        """The layers whose zero start makes A == 1."""
+        if self.attention_mode == 'factorized':
+            return [self.out_logits, self.in_logits]
+        return [self.logits]
+
     def init_weights(self):
         """Back to the start: identity attention (zero logit layers), the hidden layer's own
         init. Called by mmengine parents; draws nothing from the global RNG."""
@@ -291,11 +297,10 @@ class AWConv2d(nn.Conv2d):
         """An AW conv with the geometry, padding mode, device, dtype and a copy of the weights of
         ``conv`` (any conv that computes ``nn.Conv2d.forward``). Draws no random numbers from the
         global RNG: the conv's own weights are copied, not initialised."""
-        aw_conv = nn.utils.skip_init(
-            cls, conv.in_channels, conv.out_channels, conv.kernel_size, stride=conv.stride,
-            padding=conv.padding, dilation=conv.dilation, groups=conv.groups,
-            bias=conv.bias is not None, padding_mode=conv.padding_mode,
-            device=conv.weight.device, dtype=conv.weight.dtype, **aw_kwargs)
+        aw_conv = cls(conv.in_channels, conv.out_channels, conv.kernel_size, stride=conv.stride,
+                      padding=conv.padding, dilation=conv.dilation, groups=conv.groups,
+                      bias=conv.bias is not None, padding_mode=conv.padding_mode, device='meta',
+                      dtype=conv.weight.dtype, **aw_kwargs).to_empty(device=conv.weight.device)
         with torch.no_grad():
             aw_conv.weight.copy_(conv.weight)
             if conv.bias is not None:
