@@ -1,5 +1,6 @@
-"""The detection evidence's statistics against independent references: |A - 1| percentiles
-against numpy on the pooled values, and the paired-difference table against scipy's paired t-test.
+"""The comparison's statistics against independent references: |A - 1| percentiles against numpy
+on the pooled values, the paired-difference table against scipy's paired t-test, t quantiles
+against printed tables and the detectable difference against a simulated t-test.
 """
 import math
 
@@ -7,8 +8,11 @@ import numpy as np
 import pytest
 import torch
 
-from experiments.evidence.abs_dev_stats import SAMPLE, AbsDevStats, stage_of
-from experiments.evidence.report import markdown_table, summarize, verdict
+from experiments.classification.study import ClassificationStudy
+from experiments.evidence.study import DetectionStudy
+from experiments.harness.attention import SAMPLE, AbsDevStats, stage_of
+from experiments.harness.report import markdown, summarize
+from experiments.stats import min_detectable_difference, paired_difference, t_quantile, verdict
 
 
 def test_p99_pools_every_tensor_not_just_the_first_large_one():
@@ -42,9 +46,9 @@ def test_stage_names():
 
 
 def _run(variant, seed, map_, map50):
-    return dict(variant=variant, seed=seed, seconds=100.0 + seed,
-                curve=[(90, {'coco/bbox_mAP': 0.0, 'coco/bbox_mAP_50': 0.0}),
-                       (540, {'coco/bbox_mAP': map_, 'coco/bbox_mAP_50': map50})],
+    final = {'coco/bbox_mAP': map_, 'coco/bbox_mAP_50': map50}
+    return dict(variant=variant, seed=seed, wall_seconds=100.0 + seed, metrics=final,
+                curve=[(90, {'coco/bbox_mAP': 0.0, 'coco/bbox_mAP_50': 0.0}), (540, final)],
                 attention=None if variant == 'stock' else dict(
                     mean_abs_dev=0.01, max_abs_dev=0.2,
                     stages={'layer2': dict(mean=0.01, p99=0.05, max=0.2)}))
@@ -56,17 +60,19 @@ def test_paired_difference_matches_scipy_and_sets_the_verdict():
     aw = [0.31, 0.335, 0.32, 0.30, 0.34]
     runs = [_run('stock', s, v, v + 0.2) for s, v in enumerate(stock)]
     runs += [_run('aw', s, v, v + 0.2 - 0.01 * (s % 2)) for s, v in enumerate(aw)]
-    summary = summarize(runs)
+    summary = summarize(DetectionStudy(), runs)
     d = summary['differences']['aw - stock']['coco/bbox_mAP']
     diffs = np.subtract(aw, stock)
     ref = stats.ttest_rel(aw, stock)
     assert d['p_value'] == pytest.approx(ref.pvalue)
     half = stats.t.ppf(0.975, 4) * diffs.std(ddof=1) / math.sqrt(5)
     assert d['ci'] == pytest.approx([diffs.mean() - half, diffs.mean() + half])
-    assert d['mdd_protocol'] == pytest.approx(3.7174 * diffs.std(ddof=1) / math.sqrt(5), rel=1e-4)
+    # the detection protocol fixed the textbook formula (t_0.975,4 + t_0.80,4) sd / sqrt(5)
+    assert d['mdd'] == pytest.approx(3.7174 * diffs.std(ddof=1) / math.sqrt(5), rel=1e-4)
     assert d['verdict'] == 'better' and d['seeds_better'] == 5
-    table = markdown_table(summary)
+    table = markdown(summary)
     assert '| aw - stock | bbox mAP | +1.10 |' in table and '| aw | layer2 |' in table
+    assert '| stock | 5 | 31.00 ± 1.58 | 30.00, 32.00, 31.00, 29.00, 33.00 |' in table
 
 
 def test_verdict_needs_the_interval_to_exclude_zero():
@@ -86,13 +92,42 @@ def test_recipe_choice_follows_the_protocol():
                   ) == 'lr100'
 
 
-def test_two_seeds_give_an_interval_but_no_detectable_difference():
+def test_two_seeds_give_an_interval_but_no_exact_detectable_difference():
     # 1 degree of freedom: scipy's noncentral t is NaN there, so the exact MDD is undefined
-    from experiments.stats import min_detectable_difference, paired_difference
     diff = paired_difference({0: 0.31, 1: 0.33}, {0: 0.30, 1: 0.30})
     assert diff['ci'][0] < diff['mean'] < diff['ci'][1] and diff['mdd'] is None
     assert min_detectable_difference(0.01, 2) is None
-    summary = summarize([_run('stock', 0, 0.30, 0.5), _run('stock', 1, 0.30, 0.5),
-                         _run('aw', 0, 0.31, 0.5), _run('aw', 1, 0.33, 0.5)])
-    assert summary['differences']['aw - stock']['coco/bbox_mAP']['mdd_protocol'] > 0
-    assert '| aw - stock | bbox mAP |' in markdown_table(summary)
+    assert min_detectable_difference(0.01, 2, exact=False) > 0
+    summary = summarize(DetectionStudy(), [_run('stock', 0, 0.30, 0.5), _run('stock', 1, 0.30, 0.5),
+                                           _run('aw', 0, 0.31, 0.5), _run('aw', 1, 0.33, 0.5)])
+    assert summary['differences']['aw - stock']['coco/bbox_mAP']['mdd'] > 0
+    assert '| aw - stock | bbox mAP |' in markdown(summary)
+
+
+def test_percent_metrics_are_reported_as_they_are():
+    # classification's top-1 is already in percent, and its protocol uses the exact MDD
+    runs = [dict(variant=v, seed=s, wall_seconds=1.0, curve=[], attention=None,
+                 metrics={'cls/top1': 90.0 + s + 2 * (v == 'aw')})
+            for v in ('stock', 'aw') for s in range(3)]
+    runs[-1]['metrics']['cls/top1'] += 1.5  # spread in the differences
+    summary = summarize(ClassificationStudy(), runs, ['stock', 'aw'])
+    d = summary['differences']['aw - stock']['cls/top1']
+    assert d['values'] == pytest.approx([2.0, 2.0, 3.5])
+    assert d['mdd'] == pytest.approx(min_detectable_difference(d['std'], 3))
+    assert '| aw - stock | top-1 | +2.50 |' in markdown(summary)
+
+
+def test_paired_statistics_match_textbook_and_simulation():
+    assert t_quantile(0.975, 4) == pytest.approx(2.7764, abs=1e-4)  # printed t tables
+    assert t_quantile(0.975, 2) == pytest.approx(4.3027, abs=1e-4)
+    diff = paired_difference({0: 91.0, 1: 92.0, 2: 90.5}, {0: 90.0, 1: 90.0, 2: 90.0})
+    assert diff['values'] == pytest.approx([1.0, 2.0, 0.5]) and diff['seeds_better'] == 3
+    half = 4.3027 * diff['std'] / math.sqrt(3)
+    assert diff['ci'] == pytest.approx([diff['mean'] - half, diff['mean'] + half], abs=1e-3)
+    # the detectable difference is the one a simulated paired t-test finds 80 % of the time
+    mdd = min_detectable_difference(1.0, 5)
+    rng = np.random.default_rng(0)
+    samples = rng.normal(mdd, 1.0, (40_000, 5))
+    t = samples.mean(1) / (samples.std(1, ddof=1) / math.sqrt(5))
+    assert np.mean(np.abs(t) > t_quantile(0.975, 4)) == pytest.approx(0.80, abs=0.01)
+    assert min_detectable_difference(0.0, 5) is None and min_detectable_difference(1.0, 1) is None
