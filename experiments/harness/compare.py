@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from experiments import ROOT
 
-from .runs import child_env, read_json, run_one
+from .runs import child_env, config_key, read_json, run_one
 
 #: the step-cost benchmark's steps per repetition and untimed repetitions (normal, --quick)
 BENCH = dict(steps=3, warmup=2)
@@ -72,19 +72,17 @@ def run_cost(study, base, args, log):
         return None
     bench = QUICK_BENCH if args.quick else dict(BENCH, reps=args.bench_reps)
     os.makedirs(osp.join(args.out, 'cost'), exist_ok=True)
-    configs = []
-    for variant in args.variants:
-        path = osp.join(args.out, 'cost', f'{variant}.py')
+    configs = {v: osp.join(args.out, 'cost', f'{v}.py') for v in args.variants}
+    for variant, path in configs.items():
         study.run_config(base, variant, 0).dump(path)
-        with open(path) as f:
-            configs.append((variant, path, f.read()))
-    key = dict(configs=[text for *_, text in configs], jobs=args.jobs, **bench)
+    key = dict(configs=[config_key(p, osp.abspath(args.out)) for p in configs.values()],
+               jobs=args.jobs, **bench)
     out = osp.join(args.out, 'cost.json')
     cached = read_json(out)
     if not args.rerun and cached and cached.get('key') == key:
         return cached
     cmd = [sys.executable, '-m', 'experiments.harness.cost', '--out', out,
-           *[f'{name}={path}' for name, path, _ in configs],
+           *[f'{name}={path}' for name, path in configs.items()],
            *[f'--{k}={v}' for k, v in bench.items()]]
     log(f"step-cost benchmark: {' '.join(args.variants)}")
     proc = subprocess.run(cmd, cwd=ROOT, env=child_env(args.jobs), capture_output=True, text=True)

@@ -117,6 +117,9 @@ def markdown(summary, header=()):
     if attention:
         lines += ['', '| variant | AW stage | mean abs(A-1) (%) | p99 (%) | max (%) |',
                   '|---|---|---|---|---|']
-        lines += [f"| {name} | {stage} | {' | '.join(_pm(s[k], 100, 3) for k in STAT_KEYS)} |"
-                  for name, a in attention.items() for stage, s in a['stages'].items()]
+        for name, a in attention.items():  # runs measured before the stages: all convs
+            stages = a['stages'] or {'all': dict(mean=a['mean_abs_dev'], p99=None,
+                                                 max=a['max_abs_dev'])}
+            lines += [f"| {name} | {stage} | {' | '.join(_pm(s[k], 100, 3) for k in STAT_KEYS)} |"
+                      for stage, s in stages.items()]
     return '\n'.join(lines) + '\n'

@@ -57,7 +57,7 @@ class Study:
         options, dynamics recording and ``--cfg-options``.
 
         Args:
-            args (argparse.Namespace): the parsed command line (harness/cli.py).
+            args (argparse.Namespace): the parsed command line (harness/compare.py).
         """
         from mmengine.config import Config
         cfg = Config.fromfile(args.config, import_custom_modules=False)

@@ -131,3 +131,10 @@ def test_paired_statistics_match_textbook_and_simulation():
     t = samples.mean(1) / (samples.std(1, ddof=1) / math.sqrt(5))
     assert np.mean(np.abs(t) > t_quantile(0.975, 4)) == pytest.approx(0.80, abs=0.01)
     assert min_detectable_difference(0.0, 5) is None and min_detectable_difference(1.0, 1) is None
+
+
+def test_attention_measured_before_the_stages_is_reported_over_all_convs():
+    runs = [_run('stock', 0, 0.30, 0.5), _run('aw', 0, 0.31, 0.5)]
+    runs[1]['attention'] = dict(mean_abs_dev=0.01, max_abs_dev=0.2)  # the 150-iteration runs
+    table = markdown(summarize(DetectionStudy(), runs))
+    assert '| aw | all | 1.000 ± 0.000 | – | 20.000 ± 0.000 |' in table
