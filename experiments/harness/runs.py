@@ -1,10 +1,13 @@
-"""One (variant, seed) run, cached by its config text: the run's full config is dumped to
-``<out>/runs/<variant>/seed<k>.py``, beside the run's directory (where the Runner writes the config
-as it ran it, with tools/train.py's input checks), and its SHA-256, with the run directory written
-as ``<work_dir>``, is the key. A finished run whose key matches
-is not run again; one whose config changed in any way (base config, variant, seed, schedule,
-data, options) is run again from scratch; an interrupted one with the same config resumes from its
-last checkpoint. Each run is its own process (harness/run.py), so a crash loses only that run.
+"""One (variant, seed) run, cached by its config text.
+
+The run's full config is dumped to ``<out>/runs/<variant>/seed<k>.py``, beside the run's directory
+(where the Runner writes the config as it ran it, with tools/train.py's input checks); its
+SHA-256, with the run directory written as ``<work_dir>``, is the key. A finished run whose key
+matches is not run again; one whose config changed in any way (base config, variant, seed,
+schedule, data, options) is run again from scratch; an interrupted one with the same config
+resumes from its last checkpoint. The code is not part of the key: a change to it that changes
+results needs ``--rerun``. Each run is its own process (harness/run.py), so a crash loses only
+that run.
 """
 import hashlib
 import json
@@ -56,7 +59,7 @@ def read_record(run_dir):
     if not old or 'config_text' not in old.get('setup', {}):
         return None
     attention = old.get('attention')
-    if attention and 'stages' not in attention:
+    if attention and 'mean_abs_dev' not in attention:  # classification: {'stage<i>': ...}
         attention = dict(stages={'layer' + k[5:]: v for k, v in attention.items()})
     return dict(variant=old['variant'], seed=old['seed'], run_dir=run_dir,
                 config_sha256=hashlib.sha256(old['setup']['config_text'].encode()).hexdigest(),

@@ -75,6 +75,11 @@ def test_runs_of_the_earlier_tools_stay_valid(tmp_path, detection):
     record, messages = _run(study, base, args)
     assert record['cached'] and record['metrics'] == final and record['wall_seconds'] == 828.0
     assert record['attention']['stages']['layer2']['p99'] == 0.038
+    # the first runs measured |A - 1| over all convs only
+    before_stages = dict(setup=dict(config_text='x = 2\n'), variant='aw', seed=0, seconds=250.0,
+                         curve=[[150, final]], attention=dict(mean_abs_dev=0.01, max_abs_dev=0.8))
+    _write(tmp_path / 'first' / 'result.json', before_stages)
+    assert read_record(str(tmp_path / 'first'))['attention'] == before_stages['attention']
     # tools/compare_classification.py before the harness: run_record.json beside the child's
     # result.json (which has no key), stages named stage<i>
     classification = tmp_path / 'cls'
