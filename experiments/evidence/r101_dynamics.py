@@ -25,8 +25,7 @@ from mmengine.config import Config
 
 from experiments import DEMO_DATA, ROOT
 from experiments.demo import CLASSES
-
-from ..harness.runs import read_jsonl
+from experiments.harness.runs import read_jsonl
 
 R101_CONFIG = osp.join(ROOT, 'configs', 'faster_rcnn_r101_aw_fpn.py')
 
