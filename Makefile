@@ -3,7 +3,7 @@ VENV   := .venv
 PYTHON := $(VENV)/bin/python
 export PYTHONHASHSEED := 0
 
-.PHONY: setup lint test test-fast demo benchmark evidence classification clean
+.PHONY: setup lint test test-fast demo benchmark evidence evidence-quick classification clean
 
 setup:
 	@bash scripts/setup.sh
@@ -24,8 +24,14 @@ demo: setup
 benchmark: setup
 	$(PYTHON) tools/benchmark.py --out work_dirs/benchmark
 
+# The comparison README.md quotes (docs/evidence.md): stock, aw, aw_attn_lr10 x seeds 0-4 x 1080
+# iterations, two runs at a time: about 1.75 h on 2 CPU cores; finished runs are cached.
 evidence: setup
-	$(PYTHON) tools/compare.py --out work_dirs/evidence
+	$(PYTHON) tools/compare.py --out work_dirs/evidence_long --jobs 2
+
+# A first look: the same pipeline and report, 2 variants x 2 seeds x 1 iteration (~3 min).
+evidence-quick: setup
+	$(PYTHON) tools/compare.py --quick --out work_dirs/evidence_quick --jobs 2
 
 classification: setup
 	$(PYTHON) tools/compare_classification.py --out work_dirs/classification --jobs 2

@@ -49,19 +49,26 @@ def paired_power(delta, sd, n, alpha=0.05):
     return float(stats.nct.sf(crit, df, nc) + stats.nct.cdf(-crit, df, nc))
 
 
-def min_detectable_difference(sd, n, alpha=0.05, power=0.8):
-    """Smallest true mean difference detected with ``power`` by the paired t-test, or None when
-    it is undefined (fewer than 3 pairs, or differences without spread). With 2 pairs (1 degree of
-    freedom) scipy's noncentral t gives NaN powers; such a design detects nothing useful anyway.
+def min_detectable_difference(sd, n, alpha=0.05, power=0.8, exact=True):
+    """Smallest true mean difference the paired t-test detects with ``power``, or None when it is
+    undefined (no spread, or too few pairs: with 2, scipy's noncentral t gives NaN powers, and such
+    a design detects nothing useful anyway).
+
+    ``exact`` solves the noncentral-t power equation; otherwise the textbook approximation
+    (t_{1-alpha/2,n-1} + t_{power,n-1}) * sd / sqrt(n) (3.72 sd / sqrt(5) for 5 seeds), the formula
+    docs/evidence_protocol.md fixed before the detection runs; it is within a few percent.
 
     Args:
         sd (float): std of the per-seed differences.
         n (int): number of seeds (pairs).
         alpha (float): test level. Defaults to 0.05.
         power (float): wanted power. Defaults to 0.8.
+        exact (bool): solve exactly rather than approximate. Defaults to True.
     """
-    if n < 3 or not sd > 0:
+    if n < (3 if exact else 2) or not sd > 0:
         return None
+    if not exact:
+        return (t_quantile(1 - alpha / 2, n - 1) + t_quantile(power, n - 1)) * sd / math.sqrt(n)
     from scipy.optimize import brentq
     hi = sd
     while paired_power(hi, sd, n, alpha) < power:
@@ -69,32 +76,16 @@ def min_detectable_difference(sd, n, alpha=0.05, power=0.8):
     return float(brentq(lambda d: paired_power(d, sd, n, alpha) - power, 0.0, hi, xtol=1e-9))
 
 
-def min_detectable_difference_t_sum(sd, n, alpha=0.05, power=0.8):
-    """The textbook approximation (t_{1-alpha/2,n-1} + t_{power,n-1}) * sd / sqrt(n) of the
-    minimum detectable difference (3.72 sd / sqrt(5) for 5 seeds), or None as above. It is the
-    formula docs/evidence_protocol.md fixed before the detection runs; it is within a few percent
-    of :func:`min_detectable_difference`.
-
-    Args:
-        sd (float): std of the per-seed differences.
-        n (int): number of seeds (pairs).
-        alpha (float): test level. Defaults to 0.05.
-        power (float): wanted power. Defaults to 0.8.
-    """
-    if n < 2 or not sd > 0:
-        return None
-    return (t_quantile(1 - alpha / 2, n - 1) + t_quantile(power, n - 1)) * sd / math.sqrt(n)
-
-
-def paired_difference(values, baseline, confidence=0.95, power=0.8):
+def paired_difference(values, baseline, confidence=0.95, power=0.8, exact_mdd=True):
     """Per-seed differences ``values[s] - baseline[s]`` over the seeds both have, with their mean,
-    std, t confidence interval, p-value and minimum detectable difference.
+    std, t confidence interval, p-value, minimum detectable difference and :func:`verdict`.
 
     Args:
         values (dict): {seed: metric} of the variant.
         baseline (dict): {seed: metric} of the baseline.
         confidence (float): confidence level of the interval. Defaults to 0.95.
         power (float): power for the minimum detectable difference. Defaults to 0.8.
+        exact_mdd (bool): see :func:`min_detectable_difference`. Defaults to True.
     """
     seeds = sorted(set(values) & set(baseline))
     diff = mean_std(values[s] - baseline[s] for s in seeds) if seeds else dict(
@@ -110,5 +101,20 @@ def paired_difference(values, baseline, confidence=0.95, power=0.8):
             from scipy import stats
             t = diff['mean'] / (diff['std'] / math.sqrt(n))
             diff['p_value'] = float(2 * stats.t.sf(abs(t), n - 1))
-        diff['mdd'] = min_detectable_difference(diff['std'], n, alpha, power)
+        diff['mdd'] = min_detectable_difference(diff['std'], n, alpha, power, exact_mdd)
+    diff['verdict'] = verdict(diff['ci'])
     return diff
+
+
+def verdict(ci):
+    """'better' / 'worse' only when the interval excludes 0 (the protocols' rule), else 'not
+    distinguishable'.
+
+    Args:
+        ci (list | None): [low, high] of the paired difference, or None without one.
+    """
+    if ci is not None and ci[0] > 0:
+        return 'better'
+    if ci is not None and ci[1] < 0:
+        return 'worse'
+    return 'not distinguishable'

@@ -10,9 +10,9 @@ import subprocess
 import sys
 import time
 
+from experiments import DEMO_DATA, ROOT
 from experiments.demo import make_demo_data
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(ROOT, 'configs', 'demo', 'faster_rcnn_aw_demo.py')
 
 
@@ -40,7 +40,7 @@ def draw_attention(work_dir, checkpoint, out_dir):
 
     from experiments.demo.attention_figure import capture_attention, plot_attention
     model = init_detector(CONFIG, checkpoint, device='cpu')
-    image = osp.join(ROOT, 'data', 'aw_demo', 'val', '000001.jpg')
+    image = osp.join(DEMO_DATA, 'val', '000001.jpg')
     maps = capture_attention(model, lambda: inference_detector(model, image))
     os.makedirs(out_dir, exist_ok=True)
     return plot_attention(maps, osp.join(out_dir, 'attention_val_000001.png'),
@@ -53,7 +53,7 @@ def main(argv=None):
     parser.add_argument('--cfg-options', nargs='+', default=[], help='passed to train.py')
     args = parser.parse_args(argv)
     start = time.time()
-    make_demo_data(osp.join(ROOT, 'data', 'aw_demo'))
+    make_demo_data(DEMO_DATA)
     work_dir = osp.abspath(args.work_dir)
     py = sys.executable
     # tools/test.py evaluates right after training, so the in-training validation is skipped

@@ -31,23 +31,11 @@ class TopOneAccuracy(BaseMetric):
 @HOOKS.register_module()
 class ValCurveHook(Hook):
     """Append ``{"iter": i, <metric>: v}`` to ``<work_dir>/val_curve.jsonl`` after every
-    validation, so the accuracy curve survives a crash and continues across a resume (readers keep
-    the last row of an iteration that was validated twice)."""
+    validation, so the accuracy curve survives a crash and continues across a resume. The harness
+    reads the same values from the LocalVisBackend's scalars.json; the stock config still names
+    this hook."""
 
     def after_val_epoch(self, runner, metrics=None):
         row = dict(iter=runner.iter, **{k: float(v) for k, v in (metrics or {}).items()})
         with open(osp.join(runner.work_dir, CURVE_FILE), 'a') as f:
             f.write(json.dumps(row) + '\n')
-
-
-def read_curve(work_dir):
-    """[(iteration, {metric: value})] sorted by iteration, one entry per iteration."""
-    path = osp.join(work_dir, CURVE_FILE)
-    rows = {}
-    if osp.isfile(path):
-        with open(path) as f:
-            for line in f:
-                if line.strip():
-                    row = json.loads(line)
-                    rows[row.pop('iter')] = row
-    return sorted(rows.items())

@@ -8,6 +8,8 @@ import torch  # noqa: E402
 
 from aw_mmdet.ops import aw_convs, recording_attention  # noqa: E402
 
+from ..harness.attention import stage_of  # noqa: E402
+
 
 def capture_attention(model, run, layers=None):
     """Call ``run()`` (e.g. inference on one image) and return {layer: A (D, C/g, Kh, Kw)} of the
@@ -16,7 +18,7 @@ def capture_attention(model, run, layers=None):
     if layers is None:  # first and last AW conv of every AW stage
         stages = {}
         for name in convs:
-            stages.setdefault(name.split('.')[0], []).append(name)
+            stages.setdefault(stage_of(name), []).append(name)
         layers = [n for names in stages.values() for n in (names[0], names[-1])]
     maps = {}
 

@@ -21,7 +21,7 @@ from mmengine.registry import HOOKS
 
 from aw_mmdet.ops import aw_convs, recording_attention
 
-from .abs_dev_stats import AbsDevStats, stage_of
+from ..harness.attention import AbsDevStats, stage_of
 
 
 def _rms(t: torch.Tensor) -> float:
@@ -48,8 +48,7 @@ class AttentionDynamicsHook(Hook):
         self._stack = None
 
     def before_train(self, runner):
-        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
-        self._convs = aw_convs(model)
+        self._convs = aw_convs(self._model(runner))
         self._path = osp.join(runner.work_dir, self.out_file)
         open(self._path, 'w').close()
         self._tracked = {}

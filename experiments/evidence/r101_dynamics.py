@@ -15,17 +15,19 @@ AttentionDynamicsHook every iteration.
 Writes <out>/attention_dynamics.jsonl (the hook's rows) and <out>/summary.md.
 """
 import argparse
-import json
 import os
 import os.path as osp
+import subprocess
+import sys
+import time
 
 from mmengine.config import Config
 
-from .training import ROOT, train
+from experiments import DEMO_DATA, ROOT
+from experiments.demo import CLASSES
+from experiments.harness.runs import read_jsonl
 
 R101_CONFIG = osp.join(ROOT, 'configs', 'faster_rcnn_r101_aw_fpn.py')
-DEMO_DATA = osp.join(ROOT, 'data', 'aw_demo')
-CLASSES = tuple(f'digit_{i}' for i in range(10))
 
 
 def r101_config(out_dir, iters, size, batch_size, attention_lr_mult=None, data_root=DEMO_DATA):
@@ -115,10 +117,12 @@ def main(argv=None):
     os.makedirs(args.out, exist_ok=True)
     config = r101_config(args.out, args.iters, args.size, args.batch_size,
                          args.attention_lr_mult, args.data_root)
-    seconds, _ = train(config, osp.abspath(args.out))
-    with open(osp.join(args.out, 'attention_dynamics.jsonl')) as f:
-        rows = [json.loads(line) for line in f if line.strip()]
-    table = summary_table(rows)
+    start = time.time()
+    with open(osp.join(args.out, 'train.log'), 'w') as log:
+        subprocess.run([sys.executable, osp.join(ROOT, 'tools', 'train.py'), config, '--work-dir',
+                        osp.abspath(args.out)], cwd=ROOT, stdout=log, stderr=log, check=True)
+    seconds = time.time() - start
+    table = summary_table(read_jsonl(osp.join(args.out, 'attention_dynamics.jsonl')))
     with open(osp.join(args.out, 'summary.md'), 'w') as f:
         f.write(f'R101 AW Faster R-CNN, {args.iters} iterations at {args.size} px, batch '
                 f'{args.batch_size}, attention lr mult {args.attention_lr_mult or 1}; '

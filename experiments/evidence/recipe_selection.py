@@ -7,9 +7,10 @@ wins, unless it is within ``margin`` (0.5 points) of the plain recipe, which the
 prints a table of the candidates and, last, the chosen variant's name.
 """
 import argparse
-import json
 import os.path as osp
 import statistics
+
+from ..harness.runs import read_record
 
 CANDIDATES = ('aw', 'aw_attn_lr10', 'aw_attn_lr100')
 SEEDS = (100, 101)
@@ -18,16 +19,16 @@ METRIC = 'coco/bbox_mAP'
 
 
 def final_metrics(out_dir, candidates=CANDIDATES, seeds=SEEDS):
-    """{variant: {seed: final bbox mAP}} from the finished runs' result.json files; a missing
-    run is an error that names it (the choice needs every candidate on every seed)."""
+    """{variant: {seed: final bbox mAP}} from the finished runs' records; a missing run is an
+    error that names it (the choice needs every candidate on every seed)."""
     table = {}
     for variant in candidates:
         for seed in seeds:
-            path = osp.join(out_dir, 'runs', variant, f'seed{seed}', 'result.json')
-            if not osp.isfile(path):
-                raise FileNotFoundError(f'{path}: run {variant} seed {seed} has not finished')
-            with open(path) as f:
-                table.setdefault(variant, {})[seed] = json.load(f)['curve'][-1][1][METRIC]
+            run_dir = osp.join(out_dir, 'runs', variant, f'seed{seed}')
+            record = read_record(run_dir)
+            if record is None:
+                raise FileNotFoundError(f'{run_dir}: run {variant} seed {seed} has not finished')
+            table.setdefault(variant, {})[seed] = record['metrics'][METRIC]
     return table
 
 

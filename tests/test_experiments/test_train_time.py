@@ -3,7 +3,7 @@ produced it (the log holds only moving averages over 50 iterations, printed ever
 import numpy as np
 import pytest
 
-from experiments.evidence.train_time import train_seconds
+from experiments.harness.train_time import train_seconds
 
 
 def _log(durations, window=50, interval=10, total=None):
@@ -55,20 +55,29 @@ def test_a_log_without_training_lines_or_with_gaps_is_refused():
         train_seconds(text)
 
 
+def test_the_window_comes_from_the_config_the_log_starts_with():
+    durations = np.random.default_rng(3).uniform(0.5, 0.9, 400)
+    text = _log(durations, window=20)
+    assert train_seconds(text)[0] != pytest.approx(durations.sum(), rel=1e-3)  # read as 50
+    logged = "Config:\nlog_processor = dict(by_epoch=False, window_size=20)\n" + text
+    assert train_seconds(logged)[0] == pytest.approx(durations.sum(), rel=1e-4)
+
+
 def test_the_report_gives_the_training_time_of_paused_runs(tmp_path):
-    from experiments.evidence.report import markdown_table, summarize
+    from experiments.evidence.study import DetectionStudy
+    from experiments.harness.report import markdown, summarize
     durations = np.full(1080, 0.6)
     durations[70] += 5000.0
     runs = []
     for seed in (0, 1):
-        log = tmp_path / f'seed{seed}.log'
-        log.write_text(_log(durations))
-        runs.append(dict(variant='stock', seed=seed, seconds=5700.0, log=str(log),
-                         setup=dict(config_text="log_processor = dict(window_size=50)"),
-                         curve=[(1080, {'coco/bbox_mAP': 0.5, 'coco/bbox_mAP_50': 0.8})],
-                         attention=None))
-    summary = summarize(runs)
+        run_dir = tmp_path / f'seed{seed}'
+        run_dir.mkdir()
+        (run_dir / 'train.log').write_text(_log(durations))
+        final = {'coco/bbox_mAP': 0.5, 'coco/bbox_mAP_50': 0.8}
+        runs.append(dict(variant='stock', seed=seed, wall_seconds=5700.0, run_dir=str(run_dir),
+                         metrics=final, curve=[(1080, final)], attention=None))
+    summary = summarize(DetectionStudy(), runs)
     assert summary['variants']['stock']['train_seconds']['mean'] == pytest.approx(648.0)
-    assert '| 5700 ± 0 | 648 ± 0 |' in markdown_table(summary)
-    runs[1]['log'] = str(tmp_path / 'missing.log')  # one log missing: no training time at all
-    assert summarize(runs)['variants']['stock']['train_seconds'] is None
+    assert '| 5700 ± 0 | 648 ± 0 |' in markdown(summary)
+    (tmp_path / 'seed1' / 'train.log').unlink()  # one log missing: no training time at all
+    assert summarize(DetectionStudy(), runs)['variants']['stock']['train_seconds'] is None

@@ -1,6 +1,7 @@
 """tools/compare.py --quick on a tiny generated dataset: every (variant, seed) run trains with the
-stock loop and is evaluated by CocoMetric, and the table, JSON and plot report exactly those runs;
-the statistics match a recomputation from the per-run numbers in the JSON."""
+stock loop in its own process and is evaluated by CocoMetric, and the report, JSON and plot give
+exactly those runs; the statistics match a recomputation from the per-run numbers in the JSON; a
+second call finds every run in the cache and trains nothing."""
 import json
 import math
 import statistics
@@ -21,21 +22,26 @@ def test_quick_compare_writes_table_json_and_plot(tmp_path):
     data, out = tmp_path / 'data', tmp_path / 'out'
     make_tiny_data(data, num_train=4, num_val=2)
     proc = run_tool('compare.py', '--quick', '--out', out, '--data-root', data, '--dynamics', '1',
-                    timeout=900)
-    summary = json.loads((out / 'compare.json').read_text())
+                    '--jobs', '2', timeout=900)
+    results = json.loads((out / 'results.json').read_text())
+    summary = results['summary']
 
-    assert summary['seeds'] == [0, 1] and summary['variant_order'] == ['stock', 'aw']
-    assert sorted((r['variant'], r['seed']) for r in summary['runs']) == [
+    assert results['setup']['seeds'] == [0, 1] and results['setup']['variants'] == ['stock', 'aw']
+    assert list(summary['variants']) == ['stock', 'aw'] and results['failed'] == []
+    assert sorted((r['variant'], r['seed']) for r in results['runs']) == [
         ('aw', 0), ('aw', 1), ('stock', 0), ('stock', 1)]
-    for run in summary['runs']:
+    for run in results['runs']:
         assert [step for step, _ in run['curve']] == [1]  # validated at the (only) iteration
+        assert run['metrics'] == run['curve'][-1][1] and run['test'] is None
         for _, metrics in run['curve']:
             assert all(math.isfinite(v) and 0 <= v <= 1 for v in metrics.values())
-        assert run['seconds'] > 0
+        assert run['wall_seconds'] > 0 and run['threads'] == 1 and not run['cached']
         # attention is measured only where there is AW; it starts at exactly 1 and one tiny
         # warm-up step cannot move it far
         if run['variant'] == 'aw':
             assert run['attention']['num_aw_convs'] == 6  # ResNet-18 stages 2-4, 2 blocks each
+            assert run['attention']['num_images'] == 2
+            assert sorted(run['attention']['stages']) == ['layer2', 'layer3', 'layer4']
             assert 0 <= run['attention']['mean_abs_dev'] <= run['attention']['max_abs_dev'] < 0.5
             # learning dynamics: the one iteration is recorded per AW stage; A was measured in
             # its forward, before any update, so it is exactly the identity start
@@ -49,18 +55,26 @@ def test_quick_compare_writes_table_json_and_plot(tmp_path):
 
     # mean/std per variant and the paired difference, recomputed from the runs
     final = {(r['variant'], r['seed']): r['curve'][-1][1]['coco/bbox_mAP_50']
-             for r in summary['runs']}
+             for r in results['runs']}
     aw = summary['variants']['aw']['coco/bbox_mAP_50']
     assert aw['mean'] == pytest.approx(statistics.fmean([final['aw', 0], final['aw', 1]]))
     assert aw['std'] == pytest.approx(statistics.stdev([final['aw', 0], final['aw', 1]]))
     diff = summary['differences']['aw - stock']['coco/bbox_mAP_50']
     assert diff['values'] == pytest.approx([final['aw', s] - final['stock', s] for s in (0, 1)])
 
-    table = (out / 'compare.md').read_text()
+    table = (out / 'report.md').read_text()
     assert '| stock | 2 |' in table and '| aw | 2 |' in table and '| aw - stock |' in table
-    with Image.open(out / 'compare_map.png') as image:
-        assert image.width > 500 and image.height > 300
-    assert 'compare.md' in proc.stdout
+    for name in ('curves.png', 'dynamics.png'):
+        with Image.open(out / name) as image:
+            assert image.width > 500 and image.height > 300
+    assert 'report.md' in proc.stdout
+
+    # the same command again: every run comes from the cache, with the same numbers
+    again = run_tool('compare.py', '--quick', '--out', out, '--data-root', data, '--dynamics',
+                     '1', timeout=300)
+    assert again.stdout.count(': cached (') == 4 and 'training (' not in again.stdout
+    rerun = json.loads((out / 'results.json').read_text())
+    assert [r['metrics'] for r in rerun['runs']] == [r['metrics'] for r in results['runs']]
 
 
 def test_se_variant_on_basic_blocks_is_a_clear_error(tmp_path):
@@ -70,7 +84,7 @@ def test_se_variant_on_basic_blocks_is_a_clear_error(tmp_path):
         compare_main(['--quick', '--out', tmp_path / 'out', '--data-root', data,
                       '--variants', 'se'])
     assert "variant 'se'" in str(err.value) and '--depth 50' in str(err.value)
-    assert not (tmp_path / 'out' / 'compare.json').exists()
+    assert not (tmp_path / 'out').exists()
 
 
 def test_missing_data_root_names_the_file(tmp_path):

@@ -1,7 +1,5 @@
-"""Figure of the attention's learning dynamics (AttentionDynamicsHook rows), one column per AW
-stage, one colour per variant (mean over its seeds), so recipes can be compared at a glance."""
-import json
-
+"""The comparison's figures: metric curves with the spread over seeds, and the attention's
+learning dynamics (AttentionDynamicsHook rows), one colour per variant (mean over its seeds)."""
 import matplotlib
 
 matplotlib.use('Agg')
@@ -9,10 +7,46 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 
-def load_dynamics(path):
-    """The rows of an ``attention_dynamics.jsonl`` file."""
-    with open(path) as f:
-        return [json.loads(line) for line in f if line.strip()]
+def plot_curves(runs, metrics, out_file, title=''):
+    """One panel per metric: the validation curve of every variant (mean over seeds, shaded
+    between the seeds' min and max, so overlap shows at a glance); a last panel: the final value
+    of the first metric per seed (dots) and mean ± std.
+
+    Args:
+        runs (list[dict]): finished runs: variant, seed, curve [(iter, {metric: v})], metrics.
+        metrics (dict): metric key -> label.
+        out_file (str): where the PNG goes.
+        title (str): figure title.
+    """
+    from .report import by_variant
+    groups = by_variant(runs)
+    fig, axes = plt.subplots(1, len(metrics) + 1, figsize=(4.5 * len(metrics) + 3.5, 4),
+                             gridspec_kw=dict(width_ratios=[2] * len(metrics) + [1]))
+    for ax, (metric, label) in zip(axes, metrics.items()):
+        for name, group in groups.items():
+            steps = sorted(set.intersection(*({s for s, _ in r['curve']} for r in group)))
+            values = np.array([[dict(r['curve'])[s][metric] for s in steps] for r in group])
+            line, = ax.plot(steps, values.mean(0), marker='o', ms=3,
+                            label=f'{name} ({len(group)} seeds)')
+            ax.fill_between(steps, values.min(0), values.max(0), color=line.get_color(), alpha=0.2)
+        ax.set(xlabel='iteration', ylabel=f'validation {label}')
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    metric, final = next(iter(metrics)), axes[-1]
+    for i, group in enumerate(groups.values()):
+        values = [r['metrics'][metric] for r in group]
+        final.scatter([i] * len(values), values, color=f'C{i}', alpha=0.7)
+        spread = np.std(values, ddof=1) if len(values) > 1 else 0.0
+        final.errorbar([i + 0.2], [np.mean(values)], yerr=[spread], fmt='s', color=f'C{i}',
+                       capsize=4)
+    final.set_xticks(range(len(groups)), list(groups))
+    final.set(xlim=(-0.5, len(groups) - 0.5), title=f'final {metrics[metric]} per seed')
+    final.grid(alpha=0.3)
+    fig.suptitle(title or 'validation (mean over seeds; shaded: min-max over seeds)')
+    fig.tight_layout()
+    fig.savefig(out_file, dpi=110)
+    plt.close(fig)
+    return out_file
 
 
 def _series(group, stage, value):

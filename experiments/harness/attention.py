@@ -1,13 +1,15 @@
-"""Running statistics of |A - 1| over many attention tensors (one per AW conv and forward): exact
-mean and max, and a p99 from a weighted subsample, so that no tensor dominates it.
+"""How far AW's attention has moved from its identity start (A == 1): |A - 1| per ResNet stage.
 
-Each tensor contributes at most ``SAMPLE`` uniformly drawn values, weighted by how many values each
-stands for (numel / kept); the p99 is the weighted quantile of the pooled draws. An unweighted pool
-cut to a fixed size would keep only the first large tensor (the first conv of a stage).
+A depends on each conv's input, so it is measured on real inputs. Each attention tensor adds its
+exact sum and max, and at most ``SAMPLE`` uniformly drawn values weighted by how many values each
+stands for (numel / kept); the p99 is the weighted quantile of the pooled draws, so no tensor
+dominates it (an unweighted pool cut to a fixed size would keep only a stage's first conv).
 """
 import re
 
 import torch
+
+from aw_mmdet.ops import aw_convs, recording_attention
 
 #: values of |A - 1| kept per tensor for the p99
 SAMPLE = 200_000
@@ -53,3 +55,33 @@ class AbsDevStats:
     def summary(self):
         return dict(mean=self.total / self.count, max=self.max,
                     p99=weighted_quantile(torch.cat(self.samples), torch.cat(self.weights), 0.99))
+
+
+@torch.no_grad()
+def attention_summary(model, batches):
+    """{'stages': {stage: {'mean', 'p99', 'max'}}, 'mean_abs_dev', 'max_abs_dev', 'num_aw_convs',
+    'num_images'} of |A - 1| in eval mode, or None for a model without AW convs.
+
+    Args:
+        model (mmengine.model.BaseModel): the trained model.
+        batches (Iterable[dict]): collated batches for ``model.test_step`` (one image each gives
+            every tensor the same weight whatever the batch size).
+    """
+    convs = aw_convs(model)
+    if not convs:
+        return None
+    stages, generator, images = {}, torch.Generator().manual_seed(0), 0
+
+    def record(name, attention):
+        stages.setdefault(stage_of(name), AbsDevStats(generator)).add(attention)
+
+    model.eval()
+    with recording_attention(model, record):
+        for batch in batches:
+            model.test_step(batch)
+            images += len(batch['inputs'])
+    return dict(mean_abs_dev=sum(s.total for s in stages.values())
+                / sum(s.count for s in stages.values()),
+                max_abs_dev=max(s.max for s in stages.values()),
+                stages={k: v.summary() for k, v in sorted(stages.items())},
+                num_aw_convs=len(convs), num_images=images)

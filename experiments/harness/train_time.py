@@ -1,13 +1,14 @@
 """Training time of a run from its mmengine log, for runs whose wall clock includes pauses.
 
 The evidence trainings were sometimes paused (SIGSTOP) so that benchmarks could be timed alone
-(docs/evidence_protocol.md section 4); their result.json ``seconds`` then counts the pause. The log
-still holds the cost. Each ``Iter(train) [i/N] ... time: t`` line gives the mean seconds per
+(docs/evidence_protocol.md section 4); their wall time then counts the pause. The log still holds
+the cost. Each ``Iter(train) [i/N] ... time: t`` line gives the mean seconds per
 iteration over the last ``window`` iterations (the evidence configs log every 10 with
 ``LogProcessor(window_size=50)``), so windows that do not overlap add up to the training time
 (validation excluded). A window that held a pause is many times the run's typical window; it is
 replaced by the median window, and the count of such windows is reported.
 """
+import os.path as osp
 import re
 import statistics
 
@@ -15,16 +16,21 @@ _TRAIN_LINE = re.compile(r'Iter\(train\) \[\s*(\d+)/(\d+)\].*?\btime: ([0-9.]+)'
 PAUSE_FACTOR = 3.0
 
 
-def train_seconds(log_text, window=50):
+def train_seconds(log_text, window=None):
     """(seconds, paused_windows): training time from the text of an mmengine train log.
 
     Args:
         log_text (str): the whole log; if the run was restarted, only its last attempt counts.
-        window (int): the LogProcessor's window_size (iterations averaged by each ``time``).
+        window (int, optional): the LogProcessor's window_size (iterations averaged by each
+            ``time``). Defaults to the one of the config the Runner logs first, else
+            mmengine's default 50.
 
     Raises:
         ValueError: no ``Iter(train)`` line, or the logged iterations do not tile the run.
     """
+    if window is None:
+        found = re.search(r'window_size=(\d+)', log_text)
+        window = int(found.group(1)) if found else 50
     times = {}
     for match in _TRAIN_LINE.finditer(log_text):
         iteration, seconds = int(match.group(1)), float(match.group(3))
@@ -50,41 +56,11 @@ def train_seconds(log_text, window=50):
     return total + pieces[-1], sum(paused)
 
 
-def run_train_seconds(result):
-    """(seconds, paused_windows) of one evidence run, from its result.json dict: its log, and the
-    LogProcessor window of its config (mmdet's default 50 where the config does not set one).
+def run_train_seconds(run_dir):
+    """(seconds, paused_windows) of a finished run from its ``train.log`` (harness/runs.py).
 
     Raises:
         OSError: the log is missing. ValueError: as ``train_seconds``.
     """
-    window = re.search(r'window_size=(\d+)', result.get('setup', {}).get('config_text', ''))
-    with open(result['log']) as f:
-        return train_seconds(f.read(), int(window.group(1)) if window else 50)
-
-
-def main(argv=None):
-    """Print the training seconds of every finished run under an evidence output dir."""
-    import argparse
-    import glob
-    import json
-    import os.path as osp
-
-    from ..stats import mean_std
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('out', help='evidence output dir, e.g. work_dirs/evidence_long')
-    args = parser.parse_args(argv)
-    by_variant = {}
-    for path in sorted(glob.glob(osp.join(args.out, 'runs', '*', 'seed*', 'result.json'))):
-        with open(path) as f:
-            result = json.load(f)
-        seconds, paused = run_train_seconds(result)
-        by_variant.setdefault(result['variant'], []).append(seconds)
-        print(f"{result['variant']:>14} seed {result['seed']}: train {seconds:6.0f} s (log), "
-              f"wall {result['seconds']:6.0f} s (result.json), paused windows {paused}")
-    for variant, values in by_variant.items():
-        s = mean_std(values)
-        print(f"{variant:>14}: train {s['mean']:.0f} ± {s['std']:.0f} s over {s['n']} runs")
-
-
-if __name__ == '__main__':
-    main()
+    with open(osp.join(run_dir, 'train.log')) as f:
+        return train_seconds(f.read())

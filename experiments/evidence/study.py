@@ -1,0 +1,114 @@
+"""The detection study (tools/compare.py): stock and AW variants of the demo detector, each one
+backbone or optimiser change to the (AW) demo config, so that whatever else the demo tunes (heads,
+RoIs, data) is shared by all of them. Its defaults are the 1080-iteration run of
+docs/evidence_protocol.md section 4, the one README.md and docs/evidence.md quote."""
+import os.path as osp
+
+from experiments import DEMO_DATA, ROOT
+from experiments.harness.study import Study
+
+SE = dict(type='SEBlock', reduction=16)
+CBAM = dict(type='CBAMBlock', reduction=16, kernel_size=7)
+
+
+def to_stock(cfg):
+    """mmdet's ResNet with the AWResNet's arguments minus AW's own."""
+    backbone = cfg.model.backbone
+    backbone.type = 'ResNet'
+    backbone.pop('aw', None)
+    backbone.pop('stage_with_aw', None)
+
+
+def plugin(block):
+    """A transform adding ``block`` (SE or CBAM) after conv3 of every Bottleneck of stages 2-4."""
+    def add(cfg):
+        if cfg.model.backbone.get('depth', 50) < 50:
+            raise ValueError("SE/CBAM plug in after conv3 of a Bottleneck; mmdet's BasicBlock "
+                             f'(depth {cfg.model.backbone.depth}) takes no plugins. Use --depth '
+                             '50 or more.')
+        cfg.model.backbone.plugins = [dict(cfg=dict(block), stages=(False, True, True, True),
+                                           position='after_conv3')]
+    return add
+
+
+def plain_recipe(cfg):
+    """The paper's optimiser settings (shared lr and decay). The AW configs ship the x10 recipe
+    (configs/_base_/aw_schedule_1x.py); removing it first and re-adding it last keeps a variant's
+    config text the same whichever recipe the demo config inherits (cached runs stay valid)."""
+    cfg.optim_wrapper.pop('paramwise_cfg', None)
+
+
+def attention_lr(mult):
+    """A transform giving the attention ``mult`` times the lr and no weight decay: its logits
+    start at zero and their gradient is ~|W|^2 (hidden)^2 times the weights' learning signal
+    (docs/evidence_protocol.md section 2)."""
+    def set_lr(cfg):
+        cfg.optim_wrapper.paramwise_cfg = dict(
+            custom_keys={'.attention.': dict(lr_mult=float(mult), decay_mult=0.0)})
+    return set_lr
+
+
+def set_depth(cfg, depth):
+    """Change the ResNet depth and the FPN inputs that follow from it."""
+    cfg.model.backbone.depth = depth
+    expansion = 1 if depth < 50 else 4
+    cfg.model.neck.in_channels = [64 * expansion * 2 ** i for i in range(4)]
+
+
+class DetectionStudy(Study):
+    title = 'The demo detector'
+    tool = 'tools/compare.py'
+    config = osp.join(ROOT, 'configs', 'demo', 'faster_rcnn_aw_demo.py')
+    backbone = 'AWResNet'
+    variants = {
+        'stock': (to_stock, plain_recipe),
+        'aw': (plain_recipe,),
+        'aw_attn_lr10': (plain_recipe, attention_lr(10)),
+        'aw_attn_lr100': (plain_recipe, attention_lr(100)),
+        'se': (to_stock, plugin(SE), plain_recipe),
+        'aw_se': (plugin(SE), plain_recipe),
+        'cbam': (to_stock, plugin(CBAM), plain_recipe),
+        'aw_cbam': (plugin(CBAM), plain_recipe),
+    }
+    comparisons = (('aw', 'stock'), ('aw_attn_lr10', 'stock'), ('aw_attn_lr100', 'stock'),
+                   ('aw_se', 'se'), ('aw_cbam', 'cbam'))
+    metrics = {'coco/bbox_mAP': 'bbox mAP', 'coco/bbox_mAP_50': 'mAP@0.5'}
+    percent = True
+    exact_mdd = False  # the protocol fixed the textbook formula
+    attention_images = 8
+    defaults = dict(variants=['stock', 'aw', 'aw_attn_lr10'], seeds=[0, 1, 2, 3, 4], iters=1080,
+                    val_interval=90, bench_reps=0)
+    quick = dict(variants=['stock', 'aw'], seeds=[0, 1], iters=1, val_interval=1, batch_size=2,
+                 attention_images=2)
+
+    def add_arguments(self, parser):
+        parser.add_argument('--depth', type=int, help="ResNet depth (default: the demo config's, "
+                            '18); SE/CBAM variants need >= 50')
+        parser.add_argument('--data-root', default=DEMO_DATA, help='COCO-format digits data '
+                            '(made if it is the default and missing)')
+
+    def prepare(self, cfg, args):
+        ann = osp.join(args.data_root, 'annotations', 'instances_train.json')
+        if not osp.isfile(ann):
+            if osp.abspath(args.data_root) != DEMO_DATA:
+                raise ValueError(f'--data-root {args.data_root}: {ann} not found (make it with '
+                                 'tools/make_demo_data.py)')
+            from experiments.demo import make_demo_data
+            make_demo_data(args.data_root)
+        if args.depth is not None:
+            set_depth(cfg, args.depth)
+        if args.quick:
+            for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+                cfg[loader].num_workers = 0
+                cfg[loader].persistent_workers = False
+        root = osp.abspath(args.data_root).rstrip('/') + '/'
+        for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+            cfg[loader].dataset.data_root = root
+        for evaluator in ('val_evaluator', 'test_evaluator'):
+            cfg[evaluator].ann_file = root + 'annotations/instances_val.json'
+        # one checkpoint, at the end: a run cut short restarts (docs/evidence_protocol.md)
+        cfg.default_hooks.checkpoint.update(interval=cfg.train_cfg.max_iters, max_keep_ckpts=1,
+                                            save_last=True)
+        # validation metrics against the iteration (mmengine's default is the epoch, 0 here)
+        cfg.default_hooks.logger.update(interval=1 if args.quick else 10,
+                                        log_metric_by_epoch=False)

@@ -1,0 +1,94 @@
+"""One run of a comparison in its own process: train the run config with mmengine's Runner and
+tools/train.py's input checks, test the final weights if asked, measure |A - 1| on the first test
+images, and write ``result.json`` (atomically: a killed run leaves none, and is run again).
+
+python -m experiments.harness.run RUN_CONFIG --work-dir DIR --variant NAME --seed N \
+    --metrics KEY [KEY ...] [--test] [--resume]
+"""
+import argparse
+import glob
+import json
+import os.path as osp
+import time
+
+from experiments.harness.runs import RESULT, config_key, read_jsonl
+
+LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('config', help='the run config (written by harness/runs.py)')
+    p.add_argument('--work-dir', required=True, help='logs, checkpoints and result.json')
+    p.add_argument('--variant', required=True)
+    p.add_argument('--seed', type=int, required=True)
+    p.add_argument('--metrics', nargs='+', required=True, help='metric keys to keep')
+    p.add_argument('--test', action='store_true', help='final metrics from the test split')
+    p.add_argument('--resume', action='store_true', help='continue from the last checkpoint')
+    p.add_argument('--attention-images', type=int, default=8)
+    return p.parse_args(argv)
+
+
+def read_curve(work_dir, metrics):
+    """[(iteration, {metric: value})] of every validation, from the LocalVisBackend's
+    ``scalars.json`` files (a resumed run has one per attempt; the last value of a step wins)."""
+    rows = {}
+    for path in sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json'))):
+        for row in read_jsonl(path):
+            if metrics[0] in row:
+                rows[int(row['step'])] = {m: float(row[m]) for m in metrics}
+    return sorted(rows.items())
+
+
+def main(argv=None):
+    start = time.time()
+    args = parse_args(argv)
+    import torch
+    from mmengine.config import Config
+
+    from aw_mmdet.utils import (
+        build_runner,
+        check_dataset_files,
+        commit,
+        enable_input_checks,
+        partial_path,
+        tune_glibc_malloc,
+    )
+    from experiments.harness.attention import attention_summary
+
+    tune_glibc_malloc()
+    cfg = Config.fromfile(args.config)
+    cfg.work_dir = osp.abspath(args.work_dir)
+    key = config_key(args.config, cfg.work_dir)
+    if args.resume:
+        cfg.resume, cfg.load_from = True, None
+    check_dataset_files(cfg, LOADERS)
+    enable_input_checks(cfg, LOADERS)
+    runner = build_runner(cfg)
+    runner.train()
+    test = {k: float(v) for k, v in runner.test().items()} if args.test else None
+    curve = read_curve(cfg.work_dir, args.metrics)
+    if not (test or curve):
+        raise SystemExit(f'no {args.metrics[0]} in any validation of {cfg.work_dir}')
+    loader = runner.test_dataloader
+    count = min(args.attention_images, len(loader.dataset))
+    attention = attention_summary(runner.model,
+                                  (loader.collate_fn([loader.dataset[i]]) for i in range(count)))
+    dynamics = osp.join(cfg.work_dir, 'attention_dynamics.jsonl')
+    result = dict(
+        variant=args.variant, seed=args.seed,
+        config_sha256=key,
+        metrics={m: (test or curve[-1][1])[m] for m in args.metrics}, test=test, curve=curve,
+        attention=attention, attention_images=count, iters=runner.iter, resumed=args.resume,
+        threads=torch.get_num_threads(), wall_seconds=time.time() - start,
+        num_params=sum(p.numel() for p in runner.model.parameters()),
+        dynamics=read_jsonl(dynamics) if osp.isfile(dynamics) else [])
+    partial = partial_path(osp.join(cfg.work_dir, RESULT))
+    with open(partial, 'w') as f:
+        json.dump(result, f, indent=1)
+    commit(partial, osp.join(cfg.work_dir, RESULT))
+    print(f"{args.variant} seed {args.seed}: {result['metrics']} after {runner.iter} iterations")
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,130 @@
+"""One (variant, seed) run, cached by its config text.
+
+The run's full config is dumped to ``<out>/runs/<variant>/seed<k>.py``, beside the run's directory
+(where the Runner writes the config as it ran it, with tools/train.py's input checks); its
+SHA-256, with the run directory written as ``<work_dir>``, is the key. A finished run whose key
+matches is not run again; one whose config changed in any way (base config, variant, seed,
+schedule, data, options) is run again from scratch; an interrupted one with the same config
+resumes from its last checkpoint. The code is not part of the key: a change to it that changes
+results needs ``--rerun``. Each run is its own process (harness/run.py), so a crash loses only
+that run.
+"""
+import hashlib
+import json
+import os
+import os.path as osp
+import shutil
+import subprocess
+import sys
+
+from experiments import ROOT
+
+RESULT = 'result.json'
+LOG = 'train.log'
+
+
+def config_key(path, work_dir):
+    """SHA-256 of the config file's text with ``work_dir`` written as ``<work_dir>``."""
+    with open(path) as f:
+        text = f.read()
+    return hashlib.sha256(text.replace(work_dir, '<work_dir>').encode()).hexdigest()
+
+
+def read_json(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def read_jsonl(path):
+    """The rows of a JSON-lines file (e.g. attention_dynamics.jsonl)."""
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def read_record(run_dir):
+    """The finished run's record, or None.
+
+    Runs finished before this harness existed are read too, so their results stay valid: their
+    key is the hash of the config text they stored, which is the same text this harness dumps
+    for the same run (detection: ``result.json``; classification: ``run_record.json``, whose
+    stages ``stage<i>`` are mmdet's ``layer<i>``).
+    """
+    record = read_json(osp.join(run_dir, RESULT))
+    if record and 'config_sha256' in record:
+        return dict(record, run_dir=run_dir)
+    old = read_json(osp.join(run_dir, 'run_record.json')) or record
+    if not old or 'config_text' not in old.get('setup', {}):
+        return None
+    attention = old.get('attention')
+    if attention and 'mean_abs_dev' not in attention:  # classification: {'stage<i>': ...}
+        attention = dict(stages={'layer' + k[5:]: v for k, v in attention.items()})
+    return dict(variant=old['variant'], seed=old['seed'], run_dir=run_dir,
+                config_sha256=hashlib.sha256(old['setup']['config_text'].encode()).hexdigest(),
+                metrics=old.get('test') or old['curve'][-1][1], curve=old['curve'],
+                wall_seconds=old.get('wall_seconds', old.get('seconds')), attention=attention,
+                dynamics=old.get('dynamics', []))
+
+
+def child_env(jobs):
+    """A run's environment: this checkout first on the path; one thread each when parallel (on a
+    busy machine two-thread OpenMP waits for its descheduled thread)."""
+    env = dict(os.environ, PYTHONHASHSEED='0')
+    env['PYTHONPATH'] = os.pathsep.join(p for p in (ROOT, os.environ.get('PYTHONPATH')) if p)
+    if jobs > 1:
+        env.update(OMP_NUM_THREADS='1', MKL_NUM_THREADS='1')
+    return env
+
+
+def run_one(study, base, variant, seed, args, log):
+    """Train and measure one run unless it is cached; return its record, or one with 'error'.
+
+    Args:
+        study (Study): what is compared.
+        base (mmengine.Config): the base config (``Study.base_config``).
+        variant (str): one of ``study.variants``.
+        seed (int): the run's seed.
+        args (argparse.Namespace): out, rerun, jobs, attention_images.
+        log (callable): progress messages.
+    """
+    run_dir = osp.abspath(osp.join(args.out, 'runs', variant, f'seed{seed}'))
+    path = run_dir + '.py'
+    os.makedirs(run_dir, exist_ok=True)
+    before = config_key(path, run_dir) if osp.isfile(path) else None
+    cfg = study.run_config(base, variant, seed)
+    cfg.work_dir = run_dir
+    cfg.dump(path)
+    key = config_key(path, run_dir)
+    record = read_record(run_dir)
+    if not args.rerun and record and record['config_sha256'] == key:
+        log(f'{variant} seed {seed}: cached ({_final(study, record)})')
+        return dict(record, cached=True)
+    resume = (not args.rerun and before == key
+              and osp.isfile(osp.join(run_dir, 'last_checkpoint')))
+    if not resume:  # a different (or no) earlier run: start clean
+        shutil.rmtree(run_dir)
+        os.makedirs(run_dir)
+    cmd = [sys.executable, '-m', 'experiments.harness.run', path, '--work-dir', run_dir,
+           '--variant', variant, '--seed', str(seed), '--metrics', *study.metrics,
+           '--attention-images', str(args.attention_images)]
+    cmd += ['--test'] * study.test + ['--resume'] * resume
+    log(f'{variant} seed {seed}: {"resuming" if resume else "training"} ({run_dir})')
+    with open(osp.join(run_dir, LOG), 'a') as out:
+        proc = subprocess.run(cmd, cwd=ROOT, env=child_env(args.jobs), stdout=out,
+                              stderr=subprocess.STDOUT)
+    record = read_record(run_dir)
+    if proc.returncode != 0 or record is None:
+        with open(osp.join(run_dir, LOG)) as f:
+            tail = f.read()[-2000:]
+        log(f'{variant} seed {seed}: FAILED (exit {proc.returncode}), see {run_dir}/{LOG}')
+        return dict(variant=variant, seed=seed, error=f'exit {proc.returncode}', log_tail=tail)
+    log(f"{variant} seed {seed}: {_final(study, record)}, {record['wall_seconds']:.0f} s")
+    return dict(record, cached=False)
+
+
+def _final(study, record):
+    scale = 100 if study.percent else 1
+    return ', '.join(f"{label} {record['metrics'][key] * scale:.2f}"
+                     for key, label in study.metrics.items())

@@ -1,0 +1,123 @@
+"""What a comparison varies and measures: a base config, its variants as config transforms, the
+pairs the report compares and the metrics it reads. Everything else (runs, cache, statistics,
+report, plot) is the harness's, the same for every study."""
+import copy
+
+#: the AttentionDynamicsHook's module, as run configs import it
+DYNAMICS_MODULE = 'experiments.evidence.attention_dynamics'
+
+
+class Study:
+    """A study; subclasses set the attributes and may override :meth:`prepare` and :meth:`seed`.
+
+    Attributes:
+        title (str): what the report calls the study.
+        tool (str): the command that runs it, for the report.
+        config (str): the default base config.
+        backbone (str): ``model.backbone.type`` every variant expects in the base config.
+        variants (dict): name -> tuple of transforms, each ``fn(cfg)`` editing a Config in
+            place (raising ValueError where it does not apply).
+        comparisons (tuple): (variant, baseline) pairs the report gives, paired by seed.
+        metrics (dict): metric key -> label; the first is the one the plot shows per seed.
+        percent (bool): metrics are fractions, reported in points (x100).
+        test (bool): the final metrics come from the test split after training; otherwise from
+            the last validation.
+        exact_mdd (bool): how the protocol defined the minimum detectable difference (stats.py).
+        attention_images (int): test images |A - 1| is measured on.
+        defaults (dict): command-line defaults: variants, seeds, iters, val_interval, bench_reps.
+        quick (dict): what ``--quick`` puts in their place (a smoke run: seconds to minutes).
+    """
+
+    title = ''
+    tool = ''
+    config = ''
+    backbone = ''
+    variants = {}
+    comparisons = ()
+    metrics = {}
+    percent = False
+    test = False
+    exact_mdd = True
+    attention_images = 8
+    defaults = {}
+    quick = {}
+
+    def add_arguments(self, parser):
+        """Command-line options of this study only."""
+
+    def prepare(self, cfg, args):
+        """Change the base config for this study's own options (after the schedule is set)."""
+
+    def seed(self, cfg, seed):
+        """Seed the run: model init and data order."""
+        cfg.randomness = dict(seed=seed, deterministic=False)
+
+    def base_config(self, args):
+        """The base config with what every run shares: schedule, batch size, the study's own
+        options, dynamics recording and ``--cfg-options``.
+
+        Args:
+            args (argparse.Namespace): the parsed command line (harness/compare.py).
+        """
+        from mmengine.config import Config
+        cfg = Config.fromfile(args.config, import_custom_modules=False)
+        if args.iters is not None:
+            stretch_schedule(cfg, args.iters)
+        if args.val_interval is not None:
+            cfg.train_cfg.val_interval = args.val_interval
+            cfg.train_cfg.pop('val_begin', None)
+        if args.batch_size:
+            cfg.train_dataloader.batch_size = args.batch_size
+        self.prepare(cfg, args)
+        if args.dynamics:
+            cfg.custom_imports.imports = list(cfg.custom_imports.imports) + [DYNAMICS_MODULE]
+            cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
+                dict(type='AttentionDynamicsHook', interval=args.dynamics)]
+        cfg.merge_from_dict(args.cfg_options)
+        if not 1 <= cfg.train_cfg.val_interval <= cfg.train_cfg.max_iters:
+            raise ValueError(f'val_interval {cfg.train_cfg.val_interval} must be within '
+                             f'1..max_iters ({cfg.train_cfg.max_iters})')
+        return cfg
+
+    def apply(self, cfg, variant):
+        """Turn ``cfg`` into ``variant`` in place; return it.
+
+        Raises:
+            ValueError: an unknown variant, or one that does not apply to ``cfg``.
+        """
+        if variant not in self.variants:
+            raise ValueError(f'unknown variant {variant!r}; choose from {sorted(self.variants)}')
+        found = cfg.model.backbone.get('type')
+        if found != self.backbone:
+            raise ValueError(f'variant {variant!r}: expected model.backbone.type='
+                             f'{self.backbone!r} in the config, found {found!r}')
+        for transform in self.variants[variant]:
+            try:
+                transform(cfg)
+            except ValueError as err:
+                raise ValueError(f'variant {variant!r}: {err}') from None
+        return cfg
+
+    def run_config(self, base, variant, seed):
+        """A copy of ``base`` turned into ``variant`` (:meth:`apply`) and seeded."""
+        cfg = self.apply(copy.deepcopy(base), variant)
+        self.seed(cfg, seed)
+        return cfg
+
+
+def stretch_schedule(cfg, iters):
+    """Train ``iters`` iterations with the config's lr schedule scaled to them: every scheduler's
+    begin and end times ``iters / max_iters`` (warm-up included), so the shape stays.
+
+    Args:
+        cfg (mmengine.Config): an iteration-based config, changed in place.
+        iters (int): the new length.
+    """
+    old = cfg.train_cfg.max_iters
+    for sched in cfg.param_scheduler:
+        for key in ('begin', 'end'):
+            if key in sched:
+                sched[key] = max(0, min(iters, round(sched[key] * iters / old)))
+        if sched.get('end', 1) <= sched.get('begin', 0):
+            sched['end'] = sched.get('begin', 0) + 1
+    cfg.train_cfg.max_iters = iters

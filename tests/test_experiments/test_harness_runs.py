@@ -1,0 +1,135 @@
+"""How the comparison caches runs: the key is the run config's text (its SHA-256, with the run
+directory written as ``<work_dir>``). A finished run with the same text is read back instead of
+trained, also one written by the tools before this harness (their detection and classification
+record formats); a changed config is trained again from scratch."""
+import copy
+import hashlib
+import json
+
+import pytest
+
+from experiments.evidence.study import DetectionStudy
+from experiments.harness.compare import parse_args
+from experiments.harness.runs import config_key, read_record, run_one
+from experiments.harness.study import stretch_schedule
+from helpers import make_tiny_data
+
+
+@pytest.fixture
+def detection(tmp_path):
+    """(study, base config, parsed args, dumped text of run ('aw', seed 3) as the key hashes it)."""
+    data = tmp_path / 'data'
+    make_tiny_data(data, num_train=2, num_val=2)
+    study = DetectionStudy()
+    args = parse_args(study, ['--out', str(tmp_path / 'out'), '--data-root', str(data)])
+    base = study.base_config(args)
+    run_dir = str(tmp_path / 'out' / 'runs' / 'aw' / 'seed3')
+    cfg = study.run_config(base, 'aw', 3)
+    cfg.work_dir = run_dir
+    cfg.dump(str(tmp_path / 'reference.py'))
+    text = (tmp_path / 'reference.py').read_text().replace(run_dir, '<work_dir>')
+    return study, base, args, text
+
+
+def _write(path, record):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(record))
+
+
+def _run(study, base, args):
+    messages = []
+    return run_one(study, base, 'aw', 3, args, messages.append), messages
+
+
+def test_the_key_is_the_config_text_wherever_the_run_dir_is(tmp_path):
+    (tmp_path / 'a.py').write_text("work_dir = '/x/runs/aw/seed0'\nlr = 0.1\n")
+    (tmp_path / 'b.py').write_text("work_dir = '/elsewhere/seed0'\nlr = 0.1\n")
+    (tmp_path / 'c.py').write_text("work_dir = '/x/runs/aw/seed0'\nlr = 0.2\n")
+    expected = hashlib.sha256(b"work_dir = '<work_dir>'\nlr = 0.1\n").hexdigest()
+    assert config_key(tmp_path / 'a.py', '/x/runs/aw/seed0') == expected
+    assert config_key(tmp_path / 'b.py', '/elsewhere/seed0') == expected
+    assert config_key(tmp_path / 'c.py', '/x/runs/aw/seed0') != expected
+
+
+def test_a_finished_run_with_the_same_config_text_is_read_not_trained(tmp_path, detection):
+    study, base, args, text = detection
+    final = {'coco/bbox_mAP': 0.5, 'coco/bbox_mAP_50': 0.8}
+    _write(tmp_path / 'out' / 'runs' / 'aw' / 'seed3' / 'result.json', dict(
+        config_sha256=hashlib.sha256(text.encode()).hexdigest(), variant='aw', seed=3,
+        metrics=final, curve=[[1080, final]], wall_seconds=700.0, attention=None))
+    record, messages = _run(study, base, args)
+    assert record['cached'] and record['metrics'] == final and record['wall_seconds'] == 700.0
+    assert messages == ['aw seed 3: cached (bbox mAP 50.00, mAP@0.5 80.00)']
+
+
+def test_runs_of_the_earlier_tools_stay_valid(tmp_path, detection):
+    study, base, args, text = detection
+    run_dir = tmp_path / 'out' / 'runs' / 'aw' / 'seed3'
+    # tools/compare.py before the harness: result.json with the config text under 'setup'
+    final = {'coco/bbox_mAP': 0.571, 'coco/bbox_mAP_50': 0.872}
+    _write(run_dir / 'result.json', dict(
+        setup=dict(variant='aw', seed=3, config_text=text), variant='aw', seed=3, seconds=828.0,
+        curve=[[90, {'coco/bbox_mAP': 0.0, 'coco/bbox_mAP_50': 0.0}], [1080, final]],
+        attention=dict(mean_abs_dev=0.004, max_abs_dev=0.16,
+                       stages={'layer2': dict(mean=0.007, p99=0.038, max=0.16)})))
+    record, messages = _run(study, base, args)
+    assert record['cached'] and record['metrics'] == final and record['wall_seconds'] == 828.0
+    assert record['attention']['stages']['layer2']['p99'] == 0.038
+    # the first runs measured |A - 1| over all convs only
+    before_stages = dict(setup=dict(config_text='x = 2\n'), variant='aw', seed=0, seconds=250.0,
+                         curve=[[150, final]], attention=dict(mean_abs_dev=0.01, max_abs_dev=0.8))
+    _write(tmp_path / 'first' / 'result.json', before_stages)
+    assert read_record(str(tmp_path / 'first'))['attention'] == before_stages['attention']
+    # tools/compare_classification.py before the harness: run_record.json beside the child's
+    # result.json (which has no key), stages named stage<i>
+    classification = tmp_path / 'cls'
+    _write(classification / 'result.json', dict(test={'cls/top1': 93.9}, curve=[]))
+    assert read_record(str(classification)) is None
+    _write(classification / 'run_record.json', dict(
+        variant='aw', seed=1, setup=dict(config_text='x = 1\n', attention_images=32),
+        test={'cls/top1': 93.94}, curve=[[800, {'cls/top1': 93.5}]], wall_seconds=503.0,
+        attention={'stage1': dict(mean=0.12, p99=0.67, max=0.96)}))
+    old = read_record(str(classification))
+    assert old['config_sha256'] == hashlib.sha256(b'x = 1\n').hexdigest()
+    assert old['metrics'] == {'cls/top1': 93.94} and old['attention']['stages']['layer1']['max'] \
+        == 0.96
+
+
+def test_a_changed_config_is_run_again_from_scratch(tmp_path, detection):
+    study, base, args, text = detection
+    run_dir = tmp_path / 'out' / 'runs' / 'aw' / 'seed3'
+    final = {'coco/bbox_mAP': 0.5, 'coco/bbox_mAP_50': 0.8}
+    _write(run_dir / 'result.json', dict(
+        config_sha256=hashlib.sha256(text.encode()).hexdigest(), variant='aw', seed=3,
+        metrics=final, curve=[[1080, final]], wall_seconds=700.0, attention=None))
+    # another image folder: another config text. It does not exist, so the run's process stops
+    # at tools/train.py's dataset check instead of training.
+    base.train_dataloader.dataset.data_prefix.img = 'missing/'
+    record, messages = _run(study, base, args)
+    assert record['error'] == 'exit 1' and 'image directory not found' in record['log_tail']
+    assert not (run_dir / 'result.json').exists()  # the stale result was removed
+    assert messages[0].startswith('aw seed 3: training (') and 'FAILED' in messages[1]
+
+
+def test_the_schedule_is_stretched_with_its_warm_up():
+    from mmengine.config import Config
+    cfg = Config(dict(train_cfg=dict(max_iters=540), param_scheduler=[
+        dict(type='LinearLR', begin=0, end=50), dict(type='CosineAnnealingLR', begin=50, end=540)]))
+    stretch_schedule(cfg, 1080)
+    assert cfg.train_cfg.max_iters == 1080
+    assert [(s.begin, s.end) for s in cfg.param_scheduler] == [(0, 100), (100, 1080)]
+    stretch_schedule(cfg, 1)  # every scheduler keeps at least one iteration
+    assert [(s.begin, s.end) for s in cfg.param_scheduler] == [(0, 1), (0, 1)]
+
+
+def test_a_variant_reads_the_same_whichever_recipe_the_demo_config_ships(detection):
+    study, base, _, _ = detection
+    assert base.optim_wrapper.paramwise_cfg  # the AW configs ship the x10 recipe
+    plain = copy.deepcopy(base)
+    plain.optim_wrapper.pop('paramwise_cfg')
+    for variant in ('stock', 'aw', 'aw_attn_lr10'):
+        assert study.run_config(base, variant, 0).pretty_text == \
+            study.run_config(plain, variant, 0).pretty_text
+    assert 'paramwise_cfg' not in study.run_config(base, 'aw', 0).optim_wrapper
+    lr10 = study.run_config(base, 'aw_attn_lr10', 0).optim_wrapper.paramwise_cfg
+    assert lr10 == dict(custom_keys={'.attention.': dict(lr_mult=10.0, decay_mult=0.0)})

@@ -1,0 +1,140 @@
+"""The comparison's statistics against independent references: |A - 1| percentiles against numpy
+on the pooled values, the paired-difference table against scipy's paired t-test, t quantiles
+against printed tables and the detectable difference against a simulated t-test.
+"""
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from experiments.classification.study import ClassificationStudy
+from experiments.evidence.study import DetectionStudy
+from experiments.harness.attention import SAMPLE, AbsDevStats, stage_of
+from experiments.harness.report import markdown, summarize
+from experiments.stats import min_detectable_difference, paired_difference, t_quantile, verdict
+
+
+def test_p99_pools_every_tensor_not_just_the_first_large_one():
+    # the first tensor is large with tiny deviations; a pool cut to a fixed size would see only it
+    small = 1 + torch.rand(3 * SAMPLE) * 0.01
+    large = 1 + torch.rand(6 * SAMPLE) * 2.0
+    stats = AbsDevStats(torch.Generator().manual_seed(0))
+    stats.add(small)
+    stats.add(large.view(6, -1))
+    pooled = torch.cat([small - 1, large - 1]).abs().numpy()
+    out = stats.summary()
+    assert out['mean'] == pytest.approx(pooled.mean(), rel=1e-5)
+    assert out['max'] == pytest.approx(pooled.max())
+    assert out['p99'] == pytest.approx(np.quantile(pooled, 0.99), rel=0.01)
+
+
+def test_small_tensors_give_exact_percentiles():
+    values = [torch.tensor([1.0, 1.5, 0.2]), torch.tensor([1.1, 0.7])]
+    stats = AbsDevStats()
+    for v in values:
+        stats.add(v)
+    pooled = torch.cat(values).sub(1).abs()
+    assert stats.summary()['max'] == pytest.approx(0.8)
+    assert stats.summary()['p99'] == pytest.approx(0.8)  # the top value at 5 values
+    assert stats.summary()['mean'] == pytest.approx(float(pooled.mean()))
+
+
+def test_stage_names():
+    assert stage_of('backbone.layer3.4.conv2') == 'layer3'
+    assert stage_of('neck.fpn_convs.0.conv') == 'neck.fpn_convs.0'
+
+
+def _run(variant, seed, map_, map50):
+    final = {'coco/bbox_mAP': map_, 'coco/bbox_mAP_50': map50}
+    return dict(variant=variant, seed=seed, wall_seconds=100.0 + seed, metrics=final,
+                curve=[(90, {'coco/bbox_mAP': 0.0, 'coco/bbox_mAP_50': 0.0}), (540, final)],
+                attention=None if variant == 'stock' else dict(
+                    mean_abs_dev=0.01, max_abs_dev=0.2,
+                    stages={'layer2': dict(mean=0.01, p99=0.05, max=0.2)}))
+
+
+def test_paired_difference_matches_scipy_and_sets_the_verdict():
+    from scipy import stats
+    stock = [0.30, 0.32, 0.31, 0.29, 0.33]
+    aw = [0.31, 0.335, 0.32, 0.30, 0.34]
+    runs = [_run('stock', s, v, v + 0.2) for s, v in enumerate(stock)]
+    runs += [_run('aw', s, v, v + 0.2 - 0.01 * (s % 2)) for s, v in enumerate(aw)]
+    summary = summarize(DetectionStudy(), runs)
+    d = summary['differences']['aw - stock']['coco/bbox_mAP']
+    diffs = np.subtract(aw, stock)
+    ref = stats.ttest_rel(aw, stock)
+    assert d['p_value'] == pytest.approx(ref.pvalue)
+    half = stats.t.ppf(0.975, 4) * diffs.std(ddof=1) / math.sqrt(5)
+    assert d['ci'] == pytest.approx([diffs.mean() - half, diffs.mean() + half])
+    # the detection protocol fixed the textbook formula (t_0.975,4 + t_0.80,4) sd / sqrt(5)
+    assert d['mdd'] == pytest.approx(3.7174 * diffs.std(ddof=1) / math.sqrt(5), rel=1e-4)
+    assert d['verdict'] == 'better' and d['seeds_better'] == 5
+    table = markdown(summary)
+    assert '| aw - stock | bbox mAP | +1.10 |' in table and '| aw | layer2 |' in table
+    assert '| stock | 5 | 31.00 ± 1.58 | 30.00, 32.00, 31.00, 29.00, 33.00 |' in table
+
+
+def test_verdict_needs_the_interval_to_exclude_zero():
+    assert verdict([0.001, 0.02]) == 'better'
+    assert verdict([-0.02, -0.001]) == 'worse'
+    assert verdict([-0.01, 0.02]) == 'not distinguishable'
+    assert verdict(None) == 'not distinguishable'
+
+
+def test_recipe_choice_follows_the_protocol():
+    from experiments.evidence.recipe_selection import choose
+    plain = {100: 0.300, 101: 0.310}
+    assert choose({'aw': plain, 'lr10': {100: 0.320, 101: 0.320}}) == 'lr10'  # +1.5 points
+    assert choose({'aw': plain, 'lr10': {100: 0.306, 101: 0.312}}) == 'aw'  # +0.4: plain stays
+    assert choose({'aw': plain, 'lr10': {100: 0.29, 101: 0.30}}) == 'aw'  # plain is best
+    assert choose({'aw': plain, 'lr10': {100: 0.33, 101: 0.31}, 'lr100': {100: 0.34, 101: 0.32}}
+                  ) == 'lr100'
+
+
+def test_two_seeds_give_an_interval_but_no_exact_detectable_difference():
+    # 1 degree of freedom: scipy's noncentral t is NaN there, so the exact MDD is undefined
+    diff = paired_difference({0: 0.31, 1: 0.33}, {0: 0.30, 1: 0.30})
+    assert diff['ci'][0] < diff['mean'] < diff['ci'][1] and diff['mdd'] is None
+    assert min_detectable_difference(0.01, 2) is None
+    assert min_detectable_difference(0.01, 2, exact=False) > 0
+    summary = summarize(DetectionStudy(), [_run('stock', 0, 0.30, 0.5), _run('stock', 1, 0.30, 0.5),
+                                           _run('aw', 0, 0.31, 0.5), _run('aw', 1, 0.33, 0.5)])
+    assert summary['differences']['aw - stock']['coco/bbox_mAP']['mdd'] > 0
+    assert '| aw - stock | bbox mAP |' in markdown(summary)
+
+
+def test_percent_metrics_are_reported_as_they_are():
+    # classification's top-1 is already in percent, and its protocol uses the exact MDD
+    runs = [dict(variant=v, seed=s, wall_seconds=1.0, curve=[], attention=None,
+                 metrics={'cls/top1': 90.0 + s + 2 * (v == 'aw')})
+            for v in ('stock', 'aw') for s in range(3)]
+    runs[-1]['metrics']['cls/top1'] += 1.5  # spread in the differences
+    summary = summarize(ClassificationStudy(), runs, ['stock', 'aw'])
+    d = summary['differences']['aw - stock']['cls/top1']
+    assert d['values'] == pytest.approx([2.0, 2.0, 3.5])
+    assert d['mdd'] == pytest.approx(min_detectable_difference(d['std'], 3))
+    assert '| aw - stock | top-1 | +2.50 |' in markdown(summary)
+
+
+def test_paired_statistics_match_textbook_and_simulation():
+    assert t_quantile(0.975, 4) == pytest.approx(2.7764, abs=1e-4)  # printed t tables
+    assert t_quantile(0.975, 2) == pytest.approx(4.3027, abs=1e-4)
+    diff = paired_difference({0: 91.0, 1: 92.0, 2: 90.5}, {0: 90.0, 1: 90.0, 2: 90.0})
+    assert diff['values'] == pytest.approx([1.0, 2.0, 0.5]) and diff['seeds_better'] == 3
+    half = 4.3027 * diff['std'] / math.sqrt(3)
+    assert diff['ci'] == pytest.approx([diff['mean'] - half, diff['mean'] + half], abs=1e-3)
+    # the detectable difference is the one a simulated paired t-test finds 80 % of the time
+    mdd = min_detectable_difference(1.0, 5)
+    rng = np.random.default_rng(0)
+    samples = rng.normal(mdd, 1.0, (40_000, 5))
+    t = samples.mean(1) / (samples.std(1, ddof=1) / math.sqrt(5))
+    assert np.mean(np.abs(t) > t_quantile(0.975, 4)) == pytest.approx(0.80, abs=0.01)
+    assert min_detectable_difference(0.0, 5) is None and min_detectable_difference(1.0, 1) is None
+
+
+def test_attention_measured_before_the_stages_is_reported_over_all_convs():
+    runs = [_run('stock', 0, 0.30, 0.5), _run('aw', 0, 0.31, 0.5)]
+    runs[1]['attention'] = dict(mean_abs_dev=0.01, max_abs_dev=0.2)  # the 150-iteration runs
+    table = markdown(summarize(DetectionStudy(), runs))
+    assert '| aw | all | 1.000 ± 0.000 | – | 20.000 ± 0.000 |' in table
