@@ -48,12 +48,18 @@ class CifarResNetMixin:
 
     Args:
         se (dict, optional): SEBlock arguments; None (default) for no SE.
+        last_stage_channels (int, optional): width of the last stage instead of
+            ``base_channels * 2 ** (num_stages - 1)``: the parameter-matched control widens it.
+            Defaults to None.
         *args, **kwargs: every argument of the ResNet class it is mixed into.
     """
 
-    def __init__(self, *args, se=None, **kwargs):
+    def __init__(self, *args, se=None, last_stage_channels=None, **kwargs):
         self.se = se
+        self.last_stage_channels = last_stage_channels
         super().__init__(*args, **kwargs)
+        if last_stage_channels is not None:
+            self.feat_dim = last_stage_channels * self.block.expansion
 
     def _make_stem_layer(self, in_channels, stem_channels):
         if self.deep_stem:
@@ -67,6 +73,8 @@ class CifarResNetMixin:
         self.maxpool = nn.Identity()
 
     def make_res_layer(self, **kwargs):
+        if self.last_stage_channels is not None and len(self.res_layers) == self.num_stages - 1:
+            kwargs['planes'] = self.last_stage_channels
         if self.se is not None:
             if kwargs['block'] is not BasicBlock:
                 raise ValueError(f'{type(self).__name__}: se is for BasicBlock ResNets (depth 18 '
