@@ -18,7 +18,7 @@ KINDS = {
 }
 
 
-def kind_of(op):
+def _kind_of(op):
     """The ``KINDS`` key of an op name, or 'other'."""
     for kind, names in KINDS.items():
         if any(op == n or (n.endswith('*') and n[:-1] in op) for n in names):
@@ -53,7 +53,7 @@ def breakdown(fns, device='cpu', steps=2):
             if cuda and event.device_type != DeviceType.CPU:
                 continue
             us = event.self_device_time_total if cuda else event.self_cpu_time_total
-            kinds[kind_of(event.key)] += us / 1e3 / steps
+            kinds[_kind_of(event.key)] += us / 1e3 / steps
         result[name] = kinds
     return result
 

@@ -76,7 +76,12 @@ def resnet101_3x3_shapes(height, width):
 
 
 def conv_cases(images, variants=CONV_PEERS):
-    """Inference and training step of every ResNet-101 3x3 conv shape of each [H, W, batch]."""
+    """Inference and training step of every ResNet-101 3x3 conv shape of each image.
+
+    Args:
+        images (list): (H, W, batch) per image size.
+        variants (tuple): Defaults to ``CONV_PEERS``.
+    """
     return [Case(f'conv{c}s{stride}_{h}x{w}b{batch}_{mode}', 'conv', mode, (ch, cw), batch,
                  variants, channels=c, stride=stride, image=(h, w))
             for h, w, batch in images for c, ch, cw, stride in resnet101_3x3_shapes(h, w)

@@ -25,7 +25,7 @@ from .timing import is_cuda, sync
 from .variants import ROOT
 
 
-def status_mib(field):
+def _status_mib(field):
     """A /proc/self/status field (VmRSS, VmHWM) in MiB. VmHWM, not ru_maxrss: Linux carries the
     parent's high-water mark across fork+exec into ru_maxrss, so every probe read the parent's."""
     with open('/proc/self/status') as f:
@@ -45,17 +45,17 @@ def release_free_heap():
         pass
 
 
-def resident_mib(device):
+def _resident_mib(device):
     """What is in use now: RSS on CPU, allocated tensors on CUDA."""
-    return torch.cuda.memory_allocated() / 2 ** 20 if is_cuda(device) else status_mib('VmRSS')
+    return torch.cuda.memory_allocated() / 2 ** 20 if is_cuda(device) else _status_mib('VmRSS')
 
 
-def peak_mib(device):
+def _peak_mib(device):
     """The peak since the process started or ``reset_peak``."""
-    return torch.cuda.max_memory_allocated() / 2 ** 20 if is_cuda(device) else status_mib('VmHWM')
+    return torch.cuda.max_memory_allocated() / 2 ** 20 if is_cuda(device) else _status_mib('VmHWM')
 
 
-def reset_peak(device):
+def _reset_peak(device):
     """Set the peak to what is in use now; return whether that worked (on CPU it needs
     ``/proc/self/clear_refs`` = 5, Linux >= 4.0)."""
     if is_cuda(device):
@@ -72,14 +72,19 @@ def reset_peak(device):
 
 def step_peak_mib(step, device):
     """MiB a call of ``step`` adds at its peak over what is resident just before it, or None
-    where the peak cannot be reset."""
+    where the peak cannot be reset.
+
+    Args:
+        step (callable): Called once, without arguments.
+        device (str): 'cpu' or a CUDA device.
+    """
     release_free_heap()
-    before = resident_mib(device)
-    if not reset_peak(device):
+    before = _resident_mib(device)
+    if not _reset_peak(device):
         return None
     step()
     sync(device)
-    return peak_mib(device) - before
+    return _peak_mib(device) - before
 
 
 def probe(entries, device='cpu', threads=2, amp=False):
@@ -115,14 +120,14 @@ def main(argv):
     for i, (fields, variant) in enumerate(spec['entries']):
         if i:
             release_free_heap()
-            reset_peak(device)
+            _reset_peak(device)
         case = Case(**{k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()})
         entry = build(case, variant, device, spec['amp'])
         entry.step()
         sync(device)
-        first = peak_mib(device)
+        first = _peak_mib(device)
         step = step_peak_mib(entry.step, device)
-        peak = first if step is None else max(first, peak_mib(device))
+        peak = first if step is None else max(first, _peak_mib(device))
         peaks.append(dict(peak_mib=peak, step_mib=step))
         del entry
     print(json.dumps(dict(peaks=peaks)))

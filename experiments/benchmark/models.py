@@ -73,7 +73,12 @@ class CPUAutocastOptimWrapper(OptimWrapper):
 @contextmanager
 def autocast_features(model, dtype=torch.bfloat16):
     """Within the block, the backbone (and a detector's neck) run under CPU autocast and hand
-    their outputs on as float32: mmcv's CPU ops after them (NMS) take only float32."""
+    their outputs on as float32: mmcv's CPU ops after them (NMS) take only float32.
+
+    Args:
+        model (BaseModel): A model with ``backbone`` (and ``neck`` where ``with_neck``).
+        dtype (torch.dtype): Defaults to torch.bfloat16.
+    """
     last = model.neck if getattr(model, 'with_neck', False) else model.backbone
     context = torch.autocast('cpu', dtype=dtype)
 
@@ -111,7 +116,8 @@ def build(case, variant, device='cpu', amp=False):
         variant (str): One of ``case.variants``.
         device (str): Defaults to 'cpu'.
         amp (bool): Training steps under mixed precision: mmengine's AmpOptimWrapper (fp16) on
-            CUDA, bf16 autocast on CPU. Defaults to False.
+            CUDA, bf16 autocast of the features on CPU (``autocast_features``). Defaults to
+            False.
     """
     register_all_modules()
     torch.manual_seed(0)
@@ -129,15 +135,22 @@ def build(case, variant, device='cpu', amp=False):
     if any(isinstance(m, _BatchNorm) for m in model.modules()):
         calibrate_backbone_bn(model, [data])
     if case.mode == 'infer':
-        return Entry(model, data, inference_fn(model, data))
+        return Entry(model, data, _inference(model, data))
     wrapper = optim_wrapper(model, wrapper, device, amp)
-    return Entry(model, data, train_step_fn(model, data, wrapper))
+    return Entry(model, data, _train_step(model, data, wrapper))
 
 
 def optim_wrapper(model, cfg, device='cpu', amp=False):
     """The optimizer wrapper of ``cfg`` (its parameter groups and gradient clipping) at lr 0: the
     work of any lr, and every repetition times the same weights (shared_weights.py: DCN's
-    offsets). ``amp`` as in ``build``."""
+    offsets).
+
+    Args:
+        model (BaseModel): The model it optimizes.
+        cfg (dict): An optimizer wrapper config.
+        device (str): Defaults to 'cpu'.
+        amp (bool): As in ``build``. Defaults to False.
+    """
     logger = MMLogger.get_current_instance()
     level = logger.level
     logger.setLevel(logging.ERROR)  # not a line per parameter group
@@ -148,7 +161,8 @@ def optim_wrapper(model, cfg, device='cpu', amp=False):
 
 
 def wrapper_config(cfg, device='cpu', amp=False):
-    """A copy of the optimizer wrapper config ``cfg`` at lr 0, in mixed precision with ``amp``."""
+    """A copy of the optimizer wrapper config ``cfg`` at lr 0, in mixed precision with ``amp``
+    (arguments as ``optim_wrapper``)."""
     cfg = copy.deepcopy(cfg)
     cfg['optimizer']['lr'] = 0.0
     if amp:
@@ -157,14 +171,14 @@ def wrapper_config(cfg, device='cpu', amp=False):
     return cfg
 
 
-def train_step_fn(model, data, wrapper):
+def _train_step(model, data, wrapper):
     def step():
         model.train()
         model.train_step(data, wrapper)
     return step
 
 
-def inference_fn(model, data):
+def _inference(model, data):
     def step():
         model.eval()
         with torch.no_grad():
@@ -174,7 +188,13 @@ def inference_fn(model, data):
 
 def make_data(case, model, device='cpu'):
     """A fixed batch of ``case``'s inputs in the model's data preprocessor format, on ``device``
-    (the step times the model, not a loader's copy)."""
+    (the step times the model, not a loader's copy).
+
+    Args:
+        case (Case): Its model kind, input size and batch.
+        model (BaseModel): The built model (for a detector's or classifier's number of classes).
+        device (str): Defaults to 'cpu'.
+    """
     gen = torch.Generator().manual_seed(0)
     n, (h, w) = case.batch, case.size
     if case.model in ('r101', 'demo'):
@@ -187,7 +207,15 @@ def make_data(case, model, device='cpu'):
 
 
 def synthetic_batch(batch, height, width, num_classes=80, device='cpu', seed=0):
-    """Detection images and four ground-truth boxes each, in the data preprocessor's format."""
+    """Detection images and four ground-truth boxes each, in the data preprocessor's format.
+
+    Args:
+        batch (int): Images.
+        height, width (int): Image size.
+        num_classes (int): Labels are drawn below it. Defaults to 80.
+        device (str): Where the images are. Defaults to 'cpu'.
+        seed (int): Defaults to 0.
+    """
     gen = torch.Generator().manual_seed(seed)
     inputs = [(torch.rand(3, height, width, generator=gen) * 255).to(torch.uint8).to(device)
               for _ in range(batch)]

@@ -39,17 +39,17 @@ def run_suite(cases, device='cpu', threads=2, reps=5, warmup=1, measures=MEASURE
     start = time.time()
     rows = []
     for case in cases:
-        rows.append(run_case(case, device, reps, warmup, measures, amp, case.name in profile))
+        rows.append(_run_case(case, device, reps, warmup, measures, amp, case.name in profile))
         log(f'[benchmark] {case.name} ({time.time() - start:.0f} s)')
     if 'memory' in measures:
-        add_memory(rows, cases, device, threads, amp)
+        _add_memory(rows, cases, device, threads, amp)
         log(f'[benchmark] memory ({time.time() - start:.0f} s)')
     for row in rows:
-        row['ratios'] = ratios(row)
+        row['ratios'] = _ratios(row)
     return rows
 
 
-def run_case(case, device, reps, warmup, measures, amp, profile=False):
+def _run_case(case, device, reps, warmup, measures, amp, profile=False):
     entries = {v: build(case, v, device, amp) for v in case.variants}
     row = dict(name=case.name, what=case.what, model=case.model, mode=case.mode,
                input=list(case.size), batch=case.batch, variants=list(case.variants))
@@ -65,7 +65,7 @@ def run_case(case, device, reps, warmup, measures, amp, profile=False):
     return row
 
 
-def add_memory(rows, cases, device, threads, amp):
+def _add_memory(rows, cases, device, threads, amp):
     """Each row's ``memory``: a fresh process per variant of a ``fresh_process`` case; one per
     variant for all the other cases, whose ``peak_mib`` is then not a fresh process's (None)."""
     jobs, shared = [], {}
@@ -83,7 +83,7 @@ def add_memory(rows, cases, device, threads, amp):
             row.setdefault('memory', {})[v] = peak
 
 
-def ratios(row):
+def _ratios(row):
     """Per variant: time (median, min, max of the per-repetition ratios), peak, step, params and
     flops over the baseline's; None where either side is missing or the baseline is 0."""
     def over(value, base):
@@ -102,7 +102,13 @@ def ratios(row):
 
 
 def environment(device, threads, **settings):
-    """The machine and settings a report states."""
+    """The machine and settings a report states.
+
+    Args:
+        device (str): The device measured on.
+        threads (int): CPU threads of the run.
+        **settings: Stated as given (quick, reps, amp, ...).
+    """
     cpu = platform.processor() or platform.machine()
     try:
         with open('/proc/cpuinfo') as f:

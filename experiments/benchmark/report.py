@@ -7,7 +7,11 @@ from .variants import BASELINE, VARIANTS
 
 
 def markdown(report):
-    """The tables of ``report`` (env, suite, seconds, rows: pipeline.run_suite's)."""
+    """The tables of a run.
+
+    Args:
+        report (dict): env (pipeline.environment), suite, seconds, and rows (pipeline.run_suite).
+    """
     env, rows = report['env'], report['rows']
     names = [v for v in VARIANTS if any(v in row['variants'] for row in rows)]
     cuda = is_cuda(env['device'])

@@ -29,7 +29,7 @@ def time_many(fns, reps=5, warmup=1, device='cpu'):
         device (str): CUDA devices are synchronized around each call. Defaults to 'cpu'.
 
     Returns:
-        dict: name -> ``summarize`` of its times in seconds, with ``times`` in repetition order.
+        dict: name -> ``_summarize`` of its times in seconds, with ``times`` in repetition order.
     """
     names = list(fns)
     for _ in range(warmup):
@@ -44,16 +44,16 @@ def time_many(fns, reps=5, warmup=1, device='cpu'):
             fns[name]()
             sync(device)
             samples[name].append(time.perf_counter() - start)
-    return {name: dict(summarize(values), times=values) for name, values in samples.items()}
+    return {name: dict(_summarize(values), times=values) for name, values in samples.items()}
 
 
-def summarize(values):
+def _summarize(values):
     ordered = sorted(values)
     return dict(median=statistics.median(ordered), min=ordered[0], max=ordered[-1], n=len(ordered))
 
 
 def paired_ratios(stats, baseline):
-    """Per variant, ``summarize`` of its time over the baseline's in each repetition (the two ran
+    """Per variant, ``_summarize`` of its time over the baseline's in each repetition (the two ran
     in the same repetition, so a ratio's spread is the noise between neighbours in time).
 
     Args:
@@ -61,5 +61,5 @@ def paired_ratios(stats, baseline):
         baseline (str): A key of ``stats``.
     """
     base = stats[baseline]['times']
-    return {name: summarize([t / b for t, b in zip(s['times'], base)])
+    return {name: _summarize([t / b for t, b in zip(s['times'], base)])
             for name, s in stats.items()}

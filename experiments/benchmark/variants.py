@@ -83,7 +83,12 @@ def detector_config(variant):
 def backbone_config(variant, depth):
     """``variant``'s backbone at ``depth``, trained whole as a classifier's is: BN in train mode
     (a fresh model's running statistics would let the features explode, see
-    experiments/bn_stats.py), nothing frozen, no checkpoint."""
+    experiments/bn_stats.py), nothing frozen, no checkpoint.
+
+    Args:
+        variant (str): As ``detector_config``.
+        depth (int): ResNet depth (50 or more for the plugin and DCN variants).
+    """
     backbone = detector_config(variant).model.backbone
     backbone.update(depth=depth, frozen_stages=-1, norm_eval=False, init_cfg=None)
     return backbone

@@ -3,6 +3,7 @@ one small case through every measure in the tests' own process, and each whole s
 import json
 
 import pytest
+import torch
 
 from experiments.benchmark.cases import CONV_PEERS, DETECTOR_PEERS, select
 from helpers import load_tool, run_tool
@@ -17,7 +18,9 @@ def check_rows(report, cases):
         assert list(ratios) == list(case.variants)
         assert ratios['stock']['time'] == 1.0 and ratios['stock']['params'] == 1.0
         for variant, r in ratios.items():
-            assert r['time'] > 0 and r['flops'] > 0 and r['step'] > 0, (case.name, variant)
+            step = rows[case.name]['memory'][variant]['step_mib']
+            assert step > 0 if case.mode == 'train' else step >= 0, (case.name, variant)
+            assert r['time'] > 0 and r['flops'] > 0, (case.name, variant)
             assert (r['peak'] is None) == (case.model == 'conv'), (case.name, variant)
         if 'aw' in ratios:  # AW adds its attention: parameters and FLOPs both grow
             assert ratios['aw']['params'] > 1 and ratios['aw']['flops'] > 1
@@ -37,6 +40,13 @@ def test_quick_case_through_every_measure(tmp_path):
     for title in ('## Time / stock', '## Peak memory (peak RSS) / stock', '## Step memory',
                   '## Size / stock', '## Time (ms)', '## Where the time goes: cls_train'):
         assert title in md
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason='checks the message without a GPU')
+def test_cuda_without_a_gpu_is_a_clear_error(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        load_tool('benchmark.py').parse_args(['--device', 'cuda', '--out', str(tmp_path)])
+    assert 'no CUDA device here' in capsys.readouterr().err
 
 
 @pytest.mark.slow
