@@ -80,9 +80,5 @@ def load_tool(script):
 
 def timm_usable():
     """Whether timm's CondConv2d imports here (the benchmark's optional peer dependency)."""
-    from experiments.benchmark.peers import PeerUnavailable, timm_cond_conv2d
-    try:
-        timm_cond_conv2d()
-        return True
-    except PeerUnavailable:
-        return False
+    from experiments.benchmark.condconv import cond_conv2d
+    return cond_conv2d()[1] == 'timm'

@@ -1,2 +1,2 @@
-"""Stock-vs-AW measurements behind tools/benchmark.py (timings are reported, never asserted), and
-FLOP counting that includes AWConv2d's elementwise work (flops.py)."""
+"""The benchmark behind tools/benchmark.py: stock, AW and AW's peers as variants of each case,
+measured by one pipeline (timings are reported, never asserted)."""

@@ -1,16 +1,17 @@
-"""A CondConv (Yang et al., NeurIPS 2019) for the peer benchmark when timm cannot be imported.
+"""CondConv (Yang et al., NeurIPS 2019) as a drop-in 3x3 conv for the benchmark: timm's CondConv2d
+when timm imports (an optional dependency), else the same algorithm written here.
 
 timm's CondConv2d needs torchvision, which has no CPU build for this torch (docs/benchmarks.md), so
-this is the same algorithm written from the paper and timm's description: ``num_experts`` kernels,
-mixed per sample by routing weights, then one grouped conv over the batch folded into the channels
-(timm's way: no path choice, unlike AW's per-sample conv).
+the fallback follows the paper and timm's description: ``num_experts`` kernels, mixed per sample
+by routing weights, then one grouped conv over the batch folded into the channels (timm's way).
 """
 import math
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 
-from aw_mmdet.ops.functional import grouped_conv
+EXPERTS = 4
 
 
 class CondConv2d(nn.Module):
@@ -27,9 +28,9 @@ class CondConv2d(nn.Module):
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, bias=False,
-                 num_experts=4):
+                 num_experts=EXPERTS):
         super().__init__()
-        self.stride, self.padding = (stride, stride), (padding, padding)
+        self.stride, self.padding = stride, padding
         shape = (out_channels, in_channels, kernel_size, kernel_size)
         self.weight = nn.Parameter(torch.empty(num_experts, math.prod(shape)))
         self.bias = nn.Parameter(torch.zeros(num_experts, out_channels)) if bias else None
@@ -38,9 +39,43 @@ class CondConv2d(nn.Module):
             nn.init.kaiming_uniform_(expert, a=math.sqrt(5))
 
     def forward(self, x, routing_weights):
-        n = x.shape[0]
-        weights = (routing_weights @ self.weight).view(n, *self.kernel_shape)
-        out = grouped_conv(x, weights, None, self.stride, self.padding, (1, 1), 1)
-        if self.bias is not None:
-            out = out + (routing_weights @ self.bias).view(n, -1, 1, 1)
-        return out
+        n, c, h, w = x.shape
+        weights = (routing_weights @ self.weight).view(n * self.kernel_shape[0],
+                                                       *self.kernel_shape[1:])
+        bias = None if self.bias is None else (routing_weights @ self.bias).flatten()
+        out = F.conv2d(x.reshape(1, n * c, h, w), weights, bias, self.stride, self.padding,
+                       groups=n)
+        return out.view(n, self.kernel_shape[0], *out.shape[-2:])
+
+
+def cond_conv2d():
+    """(CondConv2d class, where it comes from): timm's if it imports, else this file's."""
+    try:
+        from timm.layers import CondConv2d as TimmCondConv2d
+    except Exception as error:  # ImportError, or a RuntimeError from a torchvision built for
+        # another torch (its ops fail to register when timm imports it)
+        reason = (str(error).strip().splitlines() or [''])[-1]
+        return CondConv2d, (f'experiments/benchmark/condconv.py (timm.layers.CondConv2d does not '
+                            f'import: {type(error).__name__}: {reason[:160]})')
+    return TimmCondConv2d, 'timm'
+
+
+class RoutedCondConv(nn.Module):
+    """A CondConv2d with the routing of timm's ``CondConvResidual``: one sigmoid weight per
+    expert from the globally pooled input.
+
+    Args:
+        channels (int): Input and output channels of the 3x3 conv.
+        stride (int): Its stride.
+        num_experts (int): Defaults to 4.
+    """
+
+    def __init__(self, channels, stride, num_experts=EXPERTS):
+        super().__init__()
+        self.routing_fn = nn.Linear(channels, num_experts)
+        self.cond_conv = cond_conv2d()[0](channels, channels, 3, stride=stride, padding=1,
+                                          bias=False, num_experts=num_experts)
+
+    def forward(self, x):
+        routing_weights = torch.sigmoid(self.routing_fn(F.adaptive_avg_pool2d(x, 1).flatten(1)))
+        return self.cond_conv(x, routing_weights)

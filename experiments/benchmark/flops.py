@@ -1,4 +1,5 @@
-"""FLOP counting for AW models with mmengine's FlopAnalyzer, plus AWConv2d's closed-form counts.
+"""Size of a benchmark entry: parameters, and FLOPs from mmengine's FlopAnalyzer plus AWConv2d's
+closed-form counts.
 
 mmengine traces the model and counts convs/matmuls (1 multiply-add = 1 FLOP) and pooling, but not
 elementwise ops. Inside AWConv2d that means the pooling and the two pointwise convs are counted by
@@ -8,13 +9,22 @@ formulas of docs/aw_conv.md), so AW models are reported right. Custom autograd o
 deformable convs, traced as ``prim::PythonOp``) are not counted by mmengine either; their calls
 are returned as ``untraced_ops`` so a report can say which work is missing.
 """
+import torch
 from mmengine.analysis import FlopAnalyzer
 
-from aw_mmdet.ops import AWConv2d
+from aw_mmdet import AWConv2d
 
 
 def count_flops(model, inputs):
-    """Total FLOPs of ``model(*inputs)``: mmengine's trace plus AWConv2d's elementwise work."""
+    """Total FLOPs of ``model(*inputs)``: mmengine's trace plus AWConv2d's elementwise work.
+
+    Args:
+        model (nn.Module): Traced once, in its current mode.
+        inputs (tuple): Its positional inputs.
+
+    Returns:
+        dict: total, traced, aw_elementwise (ints) and untraced_ops (op name -> calls).
+    """
     shapes = {}
     hooks = [m.register_forward_pre_hook(
         lambda mod, args, name=name: shapes.setdefault(name, []).append(tuple(args[0].shape)))
@@ -36,3 +46,38 @@ def count_flops(model, inputs):
             elementwise += extra['gate'] + extra['modulation']
     return dict(total=int(traced) + int(elementwise), traced=int(traced),
                 aw_elementwise=int(elementwise), untraced_ops=untraced)
+
+
+class Features(torch.nn.Module):
+    """The part of a model that the variants change, as one module for the FLOP counter: a
+    detector's backbone and neck (``extract_feat``; the heads are the same in all variants),
+    else its backbone."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, x):
+        if hasattr(self.model, 'extract_feat'):
+            return self.model.extract_feat(x)
+        return self.model.backbone(x)
+
+
+def model_size(model, data):
+    """Parameters of ``model`` and FLOPs of its ``Features`` for the first input of ``data``.
+
+    Args:
+        model (BaseModel): A benchmark entry's model (models.build); it is put in eval mode.
+        data (dict): A batch in its data preprocessor's format.
+
+    Returns:
+        dict: params, flops (mmengine's trace plus AWConv2d's elementwise work), aw_elementwise,
+        and untraced_ops: the custom autograd ops the trace saw but could not count (name ->
+        calls; e.g. mmcv's deformable conv), whose work the FLOPs omit.
+    """
+    model.eval()
+    with torch.no_grad():
+        inputs = model.data_preprocessor(data, False)['inputs'][:1]
+    flops = count_flops(Features(model), (inputs,))
+    return dict(params=sum(p.numel() for p in model.parameters()), flops=flops['total'],
+                aw_elementwise=flops['aw_elementwise'], untraced_ops=flops['untraced_ops'])

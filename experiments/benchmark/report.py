@@ -1,188 +1,133 @@
-"""Markdown table of a benchmark run: ratios AW/stock first, absolute numbers second."""
+"""Markdown of a benchmark run: ratios to the baseline first (time, memory, size), absolute times
+second, then the profiles asked for. One column per variant; '-' where a case has no such entry
+or the measure was not taken."""
+from .breakdown import profiled_device
+from .timing import is_cuda
+from .variants import BASELINE, VARIANTS
+
+
+def markdown(report):
+    """The tables of a run.
+
+    Args:
+        report (dict): env (pipeline.environment), suite, seconds, and rows (pipeline.run_suite).
+    """
+    env, rows = report['env'], report['rows']
+    names = [v for v in VARIANTS if any(v in row['variants'] for row in rows)]
+    cuda = is_cuda(env['device'])
+    unit = 'max_memory_allocated' if cuda else 'peak RSS'
+    amp = (', training steps in ' + ('fp16 AMP' if cuda else 'bf16 autocast of backbone and neck')
+           if env['amp'] else '')
+    lines = [f"# Benchmark: suite {report['suite']}{' (quick)' if env['quick'] else ''}", '',
+             f"device {env['device']}{' ' + env['gpu'] if env.get('gpu') else ''}, CPU "
+             f"{env['cpu']}, CPU threads {env['threads']}, torch {env['torch']}, glibc malloc "
+             f"tuning {'on' if env['malloc_tuned'] else 'off'}{amp}; "
+             f"{env['reps']} interleaved repetitions after {env['warmup']} warm-up; "
+             f"{report['seconds']} s in all.", '',
+             f'Ratios are to {BASELINE}, measured with it. Time: the median of the '
+             'per-repetition ratios (min-max). Training steps run each config\'s optimizer at '
+             'lr 0 (the same work; every repetition times the same weights).', '']
+    if 'condconv4' in names:
+        lines += [f"condconv4: CondConv2d from {env['condconv']}.", '']
+    timed = [r for r in rows if 'time' in r]
+    if timed:
+        lines += ['## Time / stock', '']
+        lines += _table(timed, names, f'{BASELINE} (ms)', lambda r: _ms(r['time'][BASELINE]),
+                        lambda r, v: _ratio_range(r['ratios'][v]))
+    for key, title, note in (
+            ('peak', f'Peak memory ({unit}) / stock',
+             f'The {unit} of a fresh process per entry that builds the model and runs the step '
+             'twice (conv cases: see step memory).'),
+            ('step', 'Step memory / stock',
+             'What one step adds at its peak over what is resident before it (after a warm-up '
+             'step; conv cases: one process per variant, peak reset between them).')):
+        measured = [r for r in rows if r['ratios'][BASELINE].get(key) is not None]
+        if measured:
+            lines += [f'## {title}', '', note, '']
+            lines += _table(measured, names, f'{BASELINE} (MiB)',
+                            lambda r, k=key: f"{r['memory'][BASELINE][k + '_mib']:.0f}",
+                            lambda r, v, k=key: _bold(r['ratios'][v].get(k)))
+    sized = [r for r in rows if 'size' in r]
+    if sized:
+        lines += _size_lines(sized, names)
+    if timed:
+        lines += ['## Time (ms): median (min-max)', '']
+        lines += _table(timed, names, BASELINE, lambda r: _ms(r['time'][BASELINE]),
+                        lambda r, v: _ms(r['time'][v]))
+    for row in rows:
+        if 'profile' in row:
+            lines += _profile_lines(row, env['device'])
+    return '\n'.join(lines)
+
+
+def _table(rows, names, base_header, base_cell, cell):
+    """| case | what | input, batch | the baseline's cell | a cell per other variant |"""
+    lines = [_line(['case', 'what', 'input', base_header] + names[1:]),
+             _line(['---'] * (3 + len(names)))]
+    for r in rows:
+        lines.append(_line([r['name'], r['what'], _input(r), base_cell(r)]
+                           + [cell(r, v) if v in r['variants'] else '-' for v in names[1:]]))
+    return lines + ['']
+
+
+def _size_lines(rows, names):
+    base = {r['name']: r['size'][BASELINE] for r in rows}
+    lines = ['## Size / stock: parameters / FLOPs', '',
+             'Parameters of the whole model; FLOPs of the backbone (and neck of a detector) at '
+             "batch 1: mmengine's FlopAnalyzer (1 multiply-add = 1 FLOP) plus AWConv2d's "
+             'elementwise gate and modulation (experiments/benchmark/flops.py).', '']
+    lines += _table(rows, names, f'{BASELINE} (M / G)',
+                    lambda r: f"{base[r['name']]['params'] / 1e6:.2f} M / "
+                              f"{base[r['name']]['flops'] / 1e9:.2f} G",
+                    lambda r, v: f"{_num(r['ratios'][v]['params'])} / "
+                                 f"{_num(r['ratios'][v]['flops'])}")
+    untraced = {}
+    for r in rows:
+        for v, size in r['size'].items():
+            untraced.setdefault(v, set()).update(size['untraced_ops'])
+    untraced = {v: ', '.join(sorted(ops)) for v, ops in untraced.items() if ops}
+    if untraced:
+        lines += ['Ops mmengine does not count, so these FLOPs are an undercount (of DCN only its '
+                  'offset/mask convs are counted): '
+                  + '; '.join(f'{v}: {ops}' for v, ops in untraced.items()) + '.', '']
+    return lines
+
+
+def _profile_lines(row, device):
+    prof = row['profile']
+    names = list(prof)
+    others = [v for v in names if v != BASELINE]
+    lines = [f"## Where the time goes: {row['name']} ({row['what']}, {_input(row)})", '',
+             f'ms per step by kind of op, {profiled_device(device)} (torch.profiler).', '',
+             _line(['kind of op'] + names + [f'{v} - {BASELINE}' for v in others]),
+             _line(['---'] * (1 + len(names) + len(others)))]
+    totals = {v: sum(prof[v].values()) for v in names}
+    for kind, values in [(k, {v: prof[v][k] for v in names}) for k in prof[BASELINE]] + [
+            ('total', totals)]:
+        lines.append(_line([kind] + [f'{values[v]:.1f}' for v in names]
+                           + [f'{values[v] - values[BASELINE]:+.1f}' for v in others]))
+    return lines + ['']
+
+
+def _input(row):
+    return f"{row['input'][0]}x{row['input'][1]}, batch {row['batch']}"
+
+
+def _line(cells):
+    return '| ' + ' | '.join(cells) + ' |'
 
 
 def _ms(stats):
     return f"{stats['median'] * 1e3:.1f} ({stats['min'] * 1e3:.1f}-{stats['max'] * 1e3:.1f})"
 
 
-def markdown_report(r):
-    env = r['env']
-    lines = [f"# AW vs stock benchmark{' (quick)' if env['quick'] else ''}", '',
-             f"device {env['device']}{' ' + env['gpu'] if env.get('gpu') else ''}, "
-             f"CPU {env['cpu_model']}, {env['threads']} threads, torch {env['torch']}; "
-             f"median of interleaved repetitions, (min-max) in brackets; {r['seconds']} s in all.",
-             '']
-    if 'detector' in r or 'memory' in r:
-        lines += ['## Detector: Faster R-CNN R101-FPN, AW config vs stock mmdet config', '',
-                  '| measure | AW / stock | stock | AW |', '|---|---|---|---|']
-        if 'detector' in r:
-            d = r['detector']
-            size = 'x'.join(map(str, d['inference_size']))
-            lines.append(f"| inference, batch 1, {size} (ms) | **{d['inference_ratio']:.3f}** | "
-                         f"{_ms(d['inference']['stock'])} | {_ms(d['inference']['aw'])} |")
-            size = 'x'.join(map(str, d['train_size']))
-            lines.append(f"| training step, batch {d['train_batch']}, {size} (ms) | "
-                         f"**{d['train_step_ratio']:.3f}** | {_ms(d['train_step']['stock'])} | "
-                         f"{_ms(d['train_step']['aw'])} |")
-        for mode, m in r.get('memory', {}).items():
-            unit = 'max allocated' if env['device'].startswith('cuda') else 'peak RSS'
-            lines.append(f"| {mode} {unit} (MiB) | **{m['aw'] / m['stock']:.3f}** | "
-                         f"{m['stock']:.0f} | {m['aw']:.0f} |")
-        if 'size' in r:
-            z = r['size']
-            lines.append(f"| parameters | **{z['aw']['params'] / z['stock']['params']:.4f}** | "
-                         f"{z['stock']['params'] / 1e6:.2f} M | {z['aw']['params'] / 1e6:.2f} M |")
-            flops = z['aw']['backbone_neck_flops'] / z['stock']['backbone_neck_flops']
-            lines.append(f"| backbone+FPN FLOPs | **{flops:.4f}** | "
-                         f"{z['stock']['backbone_neck_flops'] / 1e9:.1f} G | "
-                         f"{z['aw']['backbone_neck_flops'] / 1e9:.1f} G |")
-        lines.append('')
-    if 'small' in r:
-        lines += _small_maps_lines(r['small'])
-    if 'op' in r:
-        lines += ['## Op: nn.Conv2d vs AWConv2d at ResNet-101 3x3 shapes', '',
-                  '| C | input | stride | batch | fwd AW/stock | fwd+bwd AW/stock | '
-                  'fwd stock (ms) | fwd AW (ms) | fwd+bwd stock (ms) | fwd+bwd AW (ms) |',
-                  '|---|---|---|---|---|---|---|---|---|---|']
-        for o in r['op']:
-            lines.append(
-                f"| {o['channels']} | {o['input'][0]}x{o['input'][1]} | {o['stride']} | "
-                f"{o['batch']} | "
-                f"**{o['forward_ratio']:.3f}** | **{o['forward_backward_ratio']:.3f}** | "
-                f"{_ms(o['forward']['stock'])} | {_ms(o['forward']['aw'])} | "
-                f"{_ms(o['forward_backward']['stock'])} | {_ms(o['forward_backward']['aw'])} |")
-        lines.append('')
-    return '\n'.join(lines)
+def _num(value):
+    return '-' if value is None else f'{value:.3f}'
 
 
-def _small_maps_lines(rows):
-    lines = ['## Small maps: training step, AW vs stock', '',
-             '| model | input, batch | AW / stock | stock (ms) | AW (ms) |',
-             '|---|---|---|---|---|']
-    for row in rows:
-        lines.append(f"| {row['what']} | {row['size'][0]}x{row['size'][1]}, {row['batch']} | "
-                     f"**{row['ratio']:.3f}** | {_ms(row['times']['stock'])} | "
-                     f"{_ms(row['times']['aw'])} |")
-    lines.append('')
-    for row in rows:
-        if 'breakdown' not in row:
-            continue
-        b = row['breakdown']
-        lines += [f"Where the time goes, {row['what']} ({row['size'][0]}x{row['size'][1]}, batch "
-                  f"{row['batch']}): self CPU ms per step by kind of op (torch.profiler)", '',
-                  '| kind of op | stock | AW | AW - stock |', '|---|---|---|---|']
-        for kind in b['stock']:
-            lines.append(f"| {kind} | {b['stock'][kind]:.1f} | {b['aw'][kind]:.1f} | "
-                         f"{b['aw'][kind] - b['stock'][kind]:+.1f} |")
-        total = {side: sum(b[side].values()) for side in ('stock', 'aw')}
-        lines += [f"| total | {total['stock']:.1f} | {total['aw']:.1f} | "
-                  f"{total['aw'] - total['stock']:+.1f} |", '']
-    return lines
+def _bold(value):
+    return '-' if value is None else f'**{value:.3f}**'
 
 
-def _cell(value, fmt='{:.2f}'):
-    return '-' if value is None else fmt.format(value)
-
-
-def _peer_names(rows):
-    names = []
-    for row in rows:
-        names += [n for n in row['peers'] if n not in names]
-    return names
-
-
-def _op_peer_table(rows, title, key, base_value, base_unit):
-    """Rows = shapes, columns = the baseline's absolute value, then each peer's ratio ``key``."""
-    baseline, *peers = _peer_names(rows)
-    lines = [f'### {title}', '',
-             f"| image, batch | C | input | stride | {baseline} ({base_unit}) | "
-             + ' | '.join(peers) + ' |',
-             '|---|---|---|---|---|' + '---|' * len(peers)]
-    for r in rows:
-        cells = []
-        for name in peers:
-            entry = r['peers'].get(name, {})
-            cells.append('skipped' if 'skipped' in entry else _cell(entry.get(key)))
-        lines.append(f"| {r['image'][0]}x{r['image'][1]}, {r['batch']} | {r['channels']} | "
-                     f"{r['input'][0]}x{r['input'][1]} | {r['stride']} | "
-                     f"{_cell(base_value(r['peers'][baseline]), '{:.1f}')} | "
-                     + ' | '.join(cells) + ' |')
-    return lines + ['']
-
-
-def _detector_peer_tables(d, env):
-    peers = d['peers']
-    unit = 'max allocated' if env['device'].startswith('cuda') else 'peak RSS'
-    ratio_cols = (('inference_ratio', 'inference time'), ('train_step_ratio', 'train step time'),
-                  ('inference_memory_ratio', f'inference {unit}'),
-                  ('train_memory_ratio', f'train {unit}'), ('params_ratio', 'parameters'),
-                  ('flops_ratio', 'backbone+FPN FLOPs'))
-    lines = [f"Inference batch 1 at {'x'.join(map(str, d['inference_size']))}, training step "
-             f"batch {d['train_batch']} at {'x'.join(map(str, d['train_size']))}; ratios to the "
-             'stock detector, measured with it (times: one interleaved loop, training steps '
-             'as SGD at lr 0; memory: a fresh process per detector, inference then a training '
-             'step).', '',
-             '| detector | ' + ' | '.join(t for _, t in ratio_cols) + ' |',
-             '|---|' + '---|' * len(ratio_cols)]
-    for name, p in peers.items():
-        lines.append(f'| {name} | ' + ' | '.join(f'**{_cell(p.get(k), "{:.3f}")}**'
-                                                for k, _ in ratio_cols) + ' |')
-    lines += ['', '| detector | inference (ms) | train step (ms) | inference (MiB) | '
-              'train (MiB) | parameters | backbone+FPN FLOPs |', '|---|---|---|---|---|---|---|']
-    for name, p in peers.items():
-        lines.append(
-            f"| {name} | {_ms(p['inference']) if 'inference' in p else '-'} | "
-            f"{_ms(p['train_step']) if 'train_step' in p else '-'} | "
-            f"{_cell(p.get('inference_peak_mib'), '{:.0f}')} | "
-            f"{_cell(p.get('train_peak_mib'), '{:.0f}')} | "
-            f"{_cell(p['params'] / 1e6 if 'params' in p else None, '{:.2f} M')} | "
-            f"{_cell(p['backbone_neck_flops'] / 1e9 if 'params' in p else None, '{:.1f} G')} |")
-    untraced = {name: p['untraced_ops'] for name, p in peers.items() if p.get('untraced_ops')}
-    lines += ['', 'FLOPs: mmengine\'s FlopAnalyzer (1 multiply-add = 1 FLOP) plus AWConv2d\'s '
-              'elementwise gate and modulation (experiments/benchmark/flops.py). Custom autograd '
-              'ops are counted as mmengine counts them, i.e. not at all'
-              + (': ' + '; '.join(f'{n}: ' + ', '.join(f'{op} x{k}' for op, k in ops.items())
-                                   for n, ops in untraced.items())
-                 + ' (for DCN only its offset/mask convs are counted, not the deformable 3x3 '
-                 'convs themselves: its FLOPs are an undercount)' if untraced else '') + '.', '']
-    return lines
-
-
-def peers_markdown_report(r):
-    """Markdown of a ``tools/benchmark.py --peers`` run: op tables (one per measure, peers as
-    columns, ratios to nn.Conv2d) and the detector tables (ratios to stock, then absolutes)."""
-    env = r['env']
-    lines = [f"# AW and its peers{' (quick)' if env['quick'] else ''}", '',
-             f"device {env['device']}{' ' + env['gpu'] if env.get('gpu') else ''}, "
-             f"CPU {env['cpu_model']}, {env['threads']} threads, torch {env['torch']}; "
-             f"medians of interleaved repetitions; {r['seconds']} s in all.", '']
-    if env.get('condconv'):
-        lines += [f"condconv4: CondConv2d from {env['condconv']}.", '']
-    if 'peers_detector' in r:
-        lines += ['## Detector: Faster R-CNN R101-FPN peers vs stock', '']
-        lines += _detector_peer_tables(r['peers_detector'], env)
-    rows = r.get('peers_op')
-    if rows:
-        lines += ['## Op: each peer / nn.Conv2d at ResNet-101 3x3 shapes', '',
-                  'One 3x3 conv replaced by each peer (block-level attentions: the conv plus the '
-                  'module after it); all peers and the conv timed in one interleaved loop per '
-                  'shape. Memory: what one step adds at its peak over what is resident before it, '
-                  'measured in a separate process (CPU: VmHWM reset per step; CUDA: '
-                  'max_memory_allocated); "-" where the conv\'s peak is below the resolution.', '']
-        tables = [('Forward time / conv', 'forward_ratio', 'forward', 'ms'),
-                  ('Forward+backward time / conv', 'forward_backward_ratio', 'forward_backward',
-                   'ms')]
-        if any('forward_peak_mib' in row['peers'][_peer_names(rows)[0]] for row in rows):
-            tables += [('Forward peak memory / conv', 'forward_memory_ratio', 'forward_peak_mib',
-                        'MiB'),
-                       ('Forward+backward peak memory / conv', 'forward_backward_memory_ratio',
-                        'forward_backward_peak_mib', 'MiB')]
-        for title, key, base_key, unit in tables:
-            def base_value(entry, base_key=base_key, unit=unit):
-                value = entry.get(base_key)
-                return value['median'] * 1e3 if unit == 'ms' and value else value
-            lines += _op_peer_table(rows, title, key, base_value, unit)
-        skipped = {n: e['skipped'] for row in rows for n, e in row['peers'].items()
-                   if 'skipped' in e}
-        lines += [f'- {n} skipped: {why}' for n, why in skipped.items()] + ([''] if skipped else [])
-    return '\n'.join(lines)
+def _ratio_range(r):
+    return f"{_bold(r['time'])} ({r['time_min']:.3f}-{r['time_max']:.3f})"

@@ -1,13 +1,17 @@
-"""Interleaved timing of callables (stock vs AW, or a conv and its peers) so drift and noise hit
-every side equally."""
+"""Interleaved timing of a case's variants, so drift and noise hit every variant equally."""
 import statistics
 import time
 
 import torch
 
 
-def _sync(device):
-    if str(device).startswith('cuda'):
+def is_cuda(device):
+    return str(device).startswith('cuda')
+
+
+def sync(device):
+    """Wait for the device's queued work (CUDA runs asynchronously)."""
+    if is_cuda(device):
         torch.cuda.synchronize()
 
 
@@ -25,38 +29,37 @@ def time_many(fns, reps=5, warmup=1, device='cpu'):
         device (str): CUDA devices are synchronized around each call. Defaults to 'cpu'.
 
     Returns:
-        dict: name -> ``summarize`` of its times in seconds.
+        dict: name -> ``_summarize`` of its times in seconds, with ``times`` in repetition order.
     """
     names = list(fns)
     for _ in range(warmup):
         for name in names:
             fns[name]()
-    _sync(device)
+    sync(device)
     samples = {name: [] for name in names}
     for i in range(reps):
         start_at = i % len(names)
         for name in names[start_at:] + names[:start_at]:
             start = time.perf_counter()
             fns[name]()
-            _sync(device)
+            sync(device)
             samples[name].append(time.perf_counter() - start)
-    return {name: summarize(values) for name, values in samples.items()}
+    return {name: dict(_summarize(values), times=values) for name, values in samples.items()}
 
 
-def time_pair(stock_fn, aw_fn, reps=5, warmup=1, device='cpu'):
-    """Run warm-up, then alternate stock/AW ``reps`` times; return per-side stats in seconds."""
-    return time_many({'stock': stock_fn, 'aw': aw_fn}, reps=reps, warmup=warmup, device=device)
-
-
-def summarize(values):
+def _summarize(values):
     ordered = sorted(values)
     return dict(median=statistics.median(ordered), min=ordered[0], max=ordered[-1], n=len(ordered))
 
 
-def ratio(stats):
-    return stats['aw']['median'] / stats['stock']['median']
+def paired_ratios(stats, baseline):
+    """Per variant, ``_summarize`` of its time over the baseline's in each repetition (the two ran
+    in the same repetition, so a ratio's spread is the noise between neighbours in time).
 
-
-def ratios_to(stats, baseline):
-    """Median of each side over the median of ``baseline`` (a key of ``stats``)."""
-    return {name: s['median'] / stats[baseline]['median'] for name, s in stats.items()}
+    Args:
+        stats (dict): ``time_many``'s result.
+        baseline (str): A key of ``stats``.
+    """
+    base = stats[baseline]['times']
+    return {name: _summarize([t / b for t, b in zip(s['times'], base)])
+            for name, s in stats.items()}

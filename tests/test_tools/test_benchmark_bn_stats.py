@@ -10,7 +10,7 @@ from mmdet.utils import register_all_modules
 from mmengine.config import Config
 
 import aw_mmdet  # noqa: F401
-from experiments.benchmark.detector_bench import synthetic_batch
+from experiments.benchmark.models import synthetic_batch
 from experiments.benchmark.shared_weights import init_by_name
 from experiments.bn_stats import calibrate_backbone_bn
 from helpers import ROOT

@@ -1,69 +1,70 @@
-"""tools/benchmark.py --quick runs end to end and writes its table and JSON (no timing asserts),
-with and without --peers."""
+"""tools/benchmark.py --quick runs end to end and writes its tables and JSON (no timing asserts):
+one small case through every measure in the tests' own process, and each whole suite (slow)."""
 import json
 
 import pytest
+import torch
 
-from experiments.benchmark.peers import OP_PEERS
-from helpers import run_tool, timm_usable
+from experiments.benchmark.cases import CONV_PEERS, DETECTOR_PEERS, select
+from helpers import load_tool, run_tool
 
-DETECTOR_PEERS = ('stock', 'aw', 'dcnv2', 'se', 'cbam', 'aw_se')
+
+def check_rows(report, cases):
+    """Every case and variant measured as asked, every ratio positive, stock's exactly 1."""
+    rows = {row['name']: row for row in report['rows']}
+    assert list(rows) == [c.name for c in cases]
+    for case in cases:
+        ratios = rows[case.name]['ratios']
+        assert list(ratios) == list(case.variants)
+        assert ratios['stock']['time'] == 1.0 and ratios['stock']['params'] == 1.0
+        for variant, r in ratios.items():
+            step = rows[case.name]['memory'][variant]['step_mib']
+            assert step > 0 if case.mode == 'train' else step >= 0, (case.name, variant)
+            assert r['time'] > 0 and r['flops'] > 0, (case.name, variant)
+            assert (r['peak'] is None) == (case.model == 'conv'), (case.name, variant)
+        if 'aw' in ratios:  # AW adds its attention: parameters and FLOPs both grow
+            assert ratios['aw']['params'] > 1 and ratios['aw']['flops'] > 1
+    return rows
+
+
+def test_quick_case_through_every_measure(tmp_path):
+    load_tool('benchmark.py').main([
+        '--quick', '--reps', '1', '--threads', '1', '--cases', 'cls_train', '--variants', 'aw',
+        '--profile', 'cls_train', '--out', str(tmp_path)])
+    report = json.load(open(tmp_path / 'targets.json'))
+    row = check_rows(report, select('targets', True, ['cls_train'], ['aw']))['cls_train']
+    assert row['memory']['stock']['peak_mib'] > row['memory']['stock']['step_mib'] > 0
+    kinds = row['profile']['aw']
+    assert kinds['matmul (per-sample conv, heads)'] > 0 and sum(kinds.values()) > 0
+    md = (tmp_path / 'targets.md').read_text()
+    for title in ('## Time / stock', '## Peak memory (peak RSS) / stock', '## Step memory',
+                  '## Size / stock', '## Time (ms)', '## Where the time goes: cls_train'):
+        assert title in md
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason='checks the message without a GPU')
+def test_cuda_without_a_gpu_is_a_clear_error(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        load_tool('benchmark.py').parse_args(['--device', 'cuda', '--out', str(tmp_path)])
+    assert 'no CUDA device here' in capsys.readouterr().err
 
 
 @pytest.mark.slow
-def test_quick_benchmark_writes_markdown_and_json(tmp_path):
-    run_tool('benchmark.py', '--quick', '--out', tmp_path, '--reps', '1', '--skip', 'memory',
-             timeout=1200)
-    report = json.load(open(tmp_path / 'benchmark.json'))
-    assert len(report['op']) == 7
-    assert report['detector']['inference_ratio'] > 0 and report['detector']['train_step_ratio'] > 0
-    assert report['size']['aw']['params'] > report['size']['stock']['params']
-    size = report['size']
-    assert size['aw']['backbone_neck_flops'] > size['stock']['backbone_neck_flops']
-    small = report['small']
-    assert [row['name'] for row in small] == ['demo', 'r50_224']
-    assert all(row['ratio'] > 0 for row in small)
-    kinds = small[0]['breakdown']['aw']
-    assert 'elementwise and reductions' in kinds and sum(kinds.values()) > 0
-    md = (tmp_path / 'benchmark.md').read_text()
-    assert 'AW / stock' in md and 'fwd+bwd AW/stock' in md
-    assert 'Small maps: training step, AW vs stock' in md and 'Where the time goes' in md
-
+def test_quick_targets_suite(tmp_path):
+    run_tool('benchmark.py', '--quick', '--reps', '1', '--amp', '--out', tmp_path, timeout=1800)
+    check_rows(json.load(open(tmp_path / 'targets.json')), select('targets', quick=True))
 
 
 @pytest.mark.slow
-def test_quick_peers_benchmark_has_every_peer(tmp_path):
-    run_tool('benchmark.py', '--quick', '--peers', '--out', tmp_path, '--reps', '1',
-             timeout=1800)
+def test_quick_peers_suite(tmp_path):
+    run_tool('benchmark.py', '--suite', 'peers', '--quick', '--reps', '1', '--out', tmp_path,
+             timeout=3600)
     report = json.load(open(tmp_path / 'peers.json'))
-    assert not (tmp_path / 'benchmark.json').exists()  # a --peers run leaves that table alone
-
-    assert len(report['peers_op']) == 14  # 7 ResNet-101 3x3 shapes at each of 2 input sizes
-    for row in report['peers_op']:
-        assert tuple(row['peers']) == OP_PEERS
-        for name, entry in row['peers'].items():
-            if 'skipped' in entry:  # only the optional timm peer may be missing, and says why
-                assert name == 'condconv4' and not timm_usable()
-                assert entry['skipped'].startswith('timm.layers.CondConv2d does not import')
-                continue
-            assert entry['forward_ratio'] > 0 and entry['forward_backward_ratio'] > 0
-            assert entry['forward_peak_mib'] >= 0 and entry['forward_backward_peak_mib'] > 0
-            assert entry['forward_backward_memory_ratio'] > 0
-        assert row['peers']['conv']['forward_ratio'] == 1.0
-
-    detector = report['peers_detector']['peers']
-    assert tuple(detector) == DETECTOR_PEERS
-    for name, entry in detector.items():
-        for key in ('inference_ratio', 'train_step_ratio', 'inference_memory_ratio',
-                    'train_memory_ratio', 'params_ratio', 'flops_ratio'):
-            assert entry[key] > 0, (name, key)
-    for name in ('aw', 'dcnv2', 'se', 'cbam', 'aw_se'):
-        assert detector[name]['params'] > detector['stock']['params'], name
-    assert detector['aw']['aw_elementwise_flops'] > 0
+    rows = check_rows(report, select('peers', quick=True))
+    assert tuple(rows['r101_train']['variants']) == DETECTOR_PEERS
+    assert tuple(rows['conv64s1_64x64b4_train']['variants']) == CONV_PEERS
     # mmengine cannot count mmcv's deformable conv: the report must say so, not hide it
-    assert detector['dcnv2']['untraced_ops']
-    assert not detector['stock']['untraced_ops']
-
+    assert rows['r101_infer']['size']['dcnv2']['untraced_ops']
+    assert not rows['r101_infer']['size']['stock']['untraced_ops']
     md = (tmp_path / 'peers.md').read_text()
-    assert '## Detector' in md and '## Op' in md and 'undercount' in md
-    assert all(name in md for name in OP_PEERS + DETECTOR_PEERS)
+    assert 'undercount' in md and all(name in md for name in CONV_PEERS + DETECTOR_PEERS)

@@ -1,0 +1,231 @@
+"""One entry of a benchmark table: a case's model for one variant, its input batch and its step,
+built the same way in the timing loop and in the memory probe's fresh process.
+
+Every model is an mmengine model trained by its own ``train_step``: the detectors and the
+classifier as configured, a backbone alone or one conv through ``MeanLoss``. Weights are drawn by
+parameter name (shared_weights.py), so the variants of a case share every common weight and AW's
+attention is not the identity; BN statistics come from the case's own batch (experiments/bn_stats:
+fresh statistics let the features explode and AW's attention saturate).
+"""
+import copy
+import dataclasses
+import logging
+from contextlib import contextmanager
+from typing import Callable
+
+import torch
+from mmdet.registry import MODELS
+from mmdet.structures import DetDataSample
+from mmdet.utils import register_all_modules
+from mmengine.logging import MMLogger
+from mmengine.model import BaseModel
+from mmengine.optim import OptimWrapper, build_optim_wrapper
+from mmengine.structures import InstanceData
+from torch.nn.modules.batchnorm import _BatchNorm
+
+from ..bn_stats import calibrate_backbone_bn
+from .shared_weights import init_by_name
+from .timing import is_cuda
+from .variants import (
+    backbone_config,
+    classifier_config,
+    conv_variant,
+    demo_config,
+    detector_config,
+)
+
+SGD = dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=0.0, momentum=0.9))
+CONFIGS = {'r101': detector_config, 'demo': demo_config, 'classifier': classifier_config}
+
+
+class MeanLoss(BaseModel):
+    """A backbone or one conv as an mmengine model whose loss is the mean of each output, so it
+    trains through ``train_step`` and an optimizer wrapper as the detectors do.
+
+    Args:
+        backbone (nn.Module): The module.
+        input_grad (bool): Whether training computes the input's gradient too (a conv inside a
+            network does). Defaults to False.
+    """
+
+    def __init__(self, backbone, input_grad=False):
+        super().__init__()
+        self.backbone, self.input_grad = backbone, input_grad
+
+    def forward(self, inputs, data_samples=None, mode='tensor'):
+        if self.input_grad and mode == 'loss':
+            inputs = inputs.detach().requires_grad_()
+        outs = self.backbone(inputs)
+        outs = tuple(outs) if isinstance(outs, (tuple, list)) else (outs,)
+        return dict(loss=sum(out.mean() for out in outs)) if mode == 'loss' else outs
+
+
+class CPUAutocastOptimWrapper(OptimWrapper):
+    """``--amp`` on CPU, where mmengine's AmpOptimWrapper refuses to run: the forward of the
+    model's features under bf16 autocast (``autocast_features``). bf16 needs no loss scaling."""
+
+    @contextmanager
+    def optim_context(self, model):
+        with super().optim_context(model), autocast_features(model):
+            yield
+
+
+@contextmanager
+def autocast_features(model, dtype=torch.bfloat16):
+    """Within the block, the backbone (and a detector's neck) run under CPU autocast and hand
+    their outputs on as float32: mmcv's CPU ops after them (NMS) take only float32.
+
+    Args:
+        model (BaseModel): A model with ``backbone`` (and ``neck`` where ``with_neck``).
+        dtype (torch.dtype): Defaults to torch.bfloat16.
+    """
+    last = model.neck if getattr(model, 'with_neck', False) else model.backbone
+    context = torch.autocast('cpu', dtype=dtype)
+
+    def enter(module, args):
+        context.__enter__()
+
+    def leave(module, args, outputs):
+        context.__exit__(None, None, None)
+        if isinstance(outputs, torch.Tensor):
+            return outputs.float()
+        return type(outputs)(out.float() for out in outputs)
+
+    handles = [model.backbone.register_forward_pre_hook(enter),
+               last.register_forward_hook(leave)]
+    try:
+        yield
+    finally:
+        for handle in handles:
+            handle.remove()
+
+
+@dataclasses.dataclass
+class Entry:
+    """One variant of a case, ready to run: ``step()`` is one training step or inference."""
+    model: BaseModel
+    data: dict
+    step: Callable[[], None]
+
+
+def build(case, variant, device='cpu', amp=False):
+    """The entry of ``variant`` for ``case``.
+
+    Args:
+        case (Case): What to build (cases.py).
+        variant (str): One of ``case.variants``.
+        device (str): Defaults to 'cpu'.
+        amp (bool): Training steps under mixed precision: mmengine's AmpOptimWrapper (fp16) on
+            CUDA, bf16 autocast of the features on CPU (``autocast_features``). Defaults to
+            False.
+    """
+    register_all_modules()
+    torch.manual_seed(0)
+    if case.model == 'backbone':
+        model, wrapper = MeanLoss(MODELS.build(backbone_config(variant, case.depth))), SGD
+    elif case.model == 'conv':
+        model = MeanLoss(conv_variant(variant, case.channels, case.stride), input_grad=True)
+        wrapper = SGD
+    else:
+        cfg = CONFIGS[case.model](variant)
+        model, wrapper = MODELS.build(cfg.model), cfg.optim_wrapper
+    init_by_name(model)
+    model.to(device)
+    data = make_data(case, model, device)
+    if any(isinstance(m, _BatchNorm) for m in model.modules()):
+        calibrate_backbone_bn(model, [data])
+    if case.mode == 'infer':
+        return Entry(model, data, _inference(model, data))
+    wrapper = optim_wrapper(model, wrapper, device, amp)
+    return Entry(model, data, _train_step(model, data, wrapper))
+
+
+def optim_wrapper(model, cfg, device='cpu', amp=False):
+    """The optimizer wrapper of ``cfg`` (its parameter groups and gradient clipping) at lr 0: the
+    work of any lr, and every repetition times the same weights (shared_weights.py: DCN's
+    offsets).
+
+    Args:
+        model (BaseModel): The model it optimizes.
+        cfg (dict): An optimizer wrapper config.
+        device (str): Defaults to 'cpu'.
+        amp (bool): As in ``build``. Defaults to False.
+    """
+    logger = MMLogger.get_current_instance()
+    level = logger.level
+    logger.setLevel(logging.ERROR)  # not a line per parameter group
+    try:
+        return build_optim_wrapper(model, wrapper_config(cfg, device, amp))
+    finally:
+        logger.setLevel(level)
+
+
+def wrapper_config(cfg, device='cpu', amp=False):
+    """A copy of the optimizer wrapper config ``cfg`` at lr 0, in mixed precision with ``amp``
+    (arguments as ``optim_wrapper``)."""
+    cfg = copy.deepcopy(cfg)
+    cfg['optimizer']['lr'] = 0.0
+    if amp:
+        cfg.update(dict(type='AmpOptimWrapper', dtype='float16') if is_cuda(device)
+                   else dict(type=CPUAutocastOptimWrapper))
+    return cfg
+
+
+def _train_step(model, data, wrapper):
+    def step():
+        model.train()
+        model.train_step(data, wrapper)
+    return step
+
+
+def _inference(model, data):
+    def step():
+        model.eval()
+        with torch.no_grad():
+            model.test_step(data)
+    return step
+
+
+def make_data(case, model, device='cpu'):
+    """A fixed batch of ``case``'s inputs in the model's data preprocessor format, on ``device``
+    (the step times the model, not a loader's copy).
+
+    Args:
+        case (Case): Its model kind, input size and batch.
+        model (BaseModel): The built model (for a detector's or classifier's number of classes).
+        device (str): Defaults to 'cpu'.
+    """
+    gen = torch.Generator().manual_seed(0)
+    n, (h, w) = case.batch, case.size
+    if case.model in ('r101', 'demo'):
+        return synthetic_batch(n, h, w, model.roi_head.bbox_head.num_classes, device)
+    if case.model == 'classifier':
+        images = torch.randint(0, 256, (n, 3, h, w), generator=gen, dtype=torch.uint8)
+        labels = torch.randint(0, model.head.out_features, (n,), generator=gen)
+        return dict(inputs=images.to(device), data_samples=labels.to(device))
+    return dict(inputs=torch.randn(n, case.channels or 3, h, w, generator=gen).to(device))
+
+
+def synthetic_batch(batch, height, width, num_classes=80, device='cpu', seed=0):
+    """Detection images and four ground-truth boxes each, in the data preprocessor's format.
+
+    Args:
+        batch (int): Images.
+        height, width (int): Image size.
+        num_classes (int): Labels are drawn below it. Defaults to 80.
+        device (str): Where the images are. Defaults to 'cpu'.
+        seed (int): Defaults to 0.
+    """
+    gen = torch.Generator().manual_seed(seed)
+    inputs = [(torch.rand(3, height, width, generator=gen) * 255).to(torch.uint8).to(device)
+              for _ in range(batch)]
+    samples = []
+    for _ in range(batch):
+        s = DetDataSample(metainfo=dict(img_shape=(height, width), ori_shape=(height, width),
+                                        scale_factor=(1.0, 1.0)))
+        xy = torch.rand(4, 2, generator=gen) * torch.tensor([width * 0.6, height * 0.6])
+        wh = 32 + torch.rand(4, 2, generator=gen) * torch.tensor([width * 0.3, height * 0.3])
+        s.gt_instances = InstanceData(bboxes=torch.cat([xy, xy + wh], 1),
+                                      labels=torch.randint(0, num_classes, (4,), generator=gen))
+        samples.append(s)
+    return dict(inputs=inputs, data_samples=samples)

@@ -1,0 +1,121 @@
+"""The one benchmark pipeline: per case, every variant built alike (models.py) and its step timed in
+one interleaved loop; parameters and FLOPs; optionally a profile by kind of op; then memory from
+fresh processes. Each row's ratios are to the baseline variant measured with it."""
+import platform
+import time
+
+import torch
+
+from .breakdown import breakdown
+from .flops import model_size
+from .memory import probe, release_free_heap
+from .models import build
+from .timing import paired_ratios, time_many
+from .variants import BASELINE
+
+MEASURES = ('time', 'memory', 'size')
+
+
+def run_suite(cases, device='cpu', threads=2, reps=5, warmup=1, measures=MEASURES, amp=False,
+              profile=(), log=print):
+    """Measure ``cases`` and return one row per case.
+
+    Args:
+        cases (list[Case]): What to measure (cases.select).
+        device (str): Defaults to 'cpu'.
+        threads (int): CPU threads of the memory probes (the caller pins its own). Defaults to 2.
+        reps (int): Timed repetitions per variant. Defaults to 5.
+        warmup (int): Untimed steps per variant first. Defaults to 1.
+        measures (Sequence[str]): Which of ``MEASURES`` to take. Defaults to all.
+        amp (bool): Training steps under mixed precision (models.build). Defaults to False.
+        profile (Sequence[str]): Names of cases to profile by kind of op. Defaults to none.
+        log (callable): Progress lines. Defaults to print.
+
+    Returns:
+        list[dict]: per case its fields, ``time`` (per variant: stats in s), ``size`` (per
+        variant), ``memory`` (per variant: peak_mib, step_mib), ``profile`` (per variant: ms
+        by kind) as measured, and ``ratios``: per variant, each measure over the baseline's.
+    """
+    start = time.time()
+    rows = []
+    for case in cases:
+        rows.append(_run_case(case, device, reps, warmup, measures, amp, case.name in profile))
+        log(f'[benchmark] {case.name} ({time.time() - start:.0f} s)')
+    if 'memory' in measures:
+        _add_memory(rows, cases, device, threads, amp)
+        log(f'[benchmark] memory ({time.time() - start:.0f} s)')
+    for row in rows:
+        row['ratios'] = _ratios(row)
+    return rows
+
+
+def _run_case(case, device, reps, warmup, measures, amp, profile=False):
+    entries = {v: build(case, v, device, amp) for v in case.variants}
+    row = dict(name=case.name, what=case.what, model=case.model, mode=case.mode,
+               input=list(case.size), batch=case.batch, variants=list(case.variants))
+    steps = {v: e.step for v, e in entries.items()}
+    if 'time' in measures:
+        row['time'] = time_many(steps, reps, warmup, device)
+    if profile:
+        row['profile'] = breakdown(steps, device)
+    if 'size' in measures:
+        row['size'] = {v: model_size(e.model, e.data) for v, e in entries.items()}
+    del entries, steps
+    release_free_heap()  # the probes and the next case build their own
+    return row
+
+
+def _add_memory(rows, cases, device, threads, amp):
+    """Each row's ``memory``: a fresh process per variant of a ``fresh_process`` case; one per
+    variant for all the other cases, whose ``peak_mib`` is then not a fresh process's (None)."""
+    jobs, shared = [], {}
+    for row, case in zip(rows, cases):
+        for v in case.variants:
+            if case.fresh_process:
+                jobs.append([(row, case, v)])
+            else:
+                shared.setdefault(v, []).append((row, case, v))
+    for job in jobs + list(shared.values()):
+        peaks = probe([(case, v) for _, case, v in job], device, threads, amp)
+        for (row, case, v), peak in zip(job, peaks):
+            if not case.fresh_process:
+                peak['peak_mib'] = None
+            row.setdefault('memory', {})[v] = peak
+
+
+def _ratios(row):
+    """Per variant: time (median, min, max of the per-repetition ratios), peak, step, params and
+    flops over the baseline's; None where either side is missing or the baseline is 0."""
+    def over(value, base):
+        return value / base if value is not None and base else None
+
+    result = {v: {} for v in row['variants']}
+    if 'time' in row:
+        for v, r in paired_ratios(row['time'], BASELINE).items():
+            result[v].update(time=r['median'], time_min=r['min'], time_max=r['max'])
+    for measure, keys in (('memory', ('peak_mib', 'step_mib')), ('size', ('params', 'flops'))):
+        for v, values in row.get(measure, {}).items():
+            base = row[measure][BASELINE]
+            result[v].update({key.replace('_mib', ''): over(values[key], base[key])
+                              for key in keys})
+    return result
+
+
+def environment(device, threads, **settings):
+    """The machine and settings a report states.
+
+    Args:
+        device (str): The device measured on.
+        threads (int): CPU threads of the run.
+        **settings: Stated as given (quick, reps, amp, ...).
+    """
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open('/proc/cpuinfo') as f:
+            cpu = next(line.split(':', 1)[1].strip() for line in f
+                       if line.startswith('model name'))
+    except (OSError, StopIteration):
+        pass
+    return dict(device=device, threads=threads, torch=torch.__version__, cpu=cpu,
+                gpu=torch.cuda.get_device_name() if device.startswith('cuda') else None,
+                **settings)

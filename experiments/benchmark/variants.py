@@ -1,0 +1,142 @@
+"""The entries of every benchmark table: stock, AW and AW's published peers, each a config that
+mmdet or this repo ships, so no peer's model code is copied.
+
+A variant names a Faster R-CNN R101-FPN config: this repo's (aw, se, cbam, aw_se), or mmdet's stock
+config with the backbone settings of mmdet's own config for that peer merged in (dcnv2, gcnet,
+ga_0010). The other models take the variant from there: a ResNet backbone alone is that config's
+backbone at another depth, one conv is that backbone's 3x3 conv2 with its plugins after it (on the
+conv's own channels; mmdet puts SE, CBAM and GC after conv3, GA after conv2). The demo detector
+and the classifier take their variants as the evidence and classification comparisons do.
+"""
+import copy
+import functools
+import os.path as osp
+
+import torch.nn as nn
+from mmcv.cnn import build_conv_layer, build_plugin_layer
+from mmengine.config import Config
+
+from aw_mmdet import to_aw_conv
+
+from .condconv import RoutedCondConv
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+BASELINE = 'stock'
+STOCK = 'mmdet::faster_rcnn/faster-rcnn_r101_fpn_1x_coco.py'
+DEMO = 'configs/demo/faster_rcnn_aw_demo.py'
+CLASSIFIER = 'configs/classification/resnet18_digits_cls.py'
+# name -> (config, backbone settings merged into it: a dict, or a config whose backbone's
+# PEER_KEYS are taken)
+VARIANTS = {
+    BASELINE: (STOCK, None),
+    'aw': ('configs/faster_rcnn_r101_aw_fpn.py', None),
+    'aw_dense': ('configs/faster_rcnn_r101_aw_fpn.py', dict(aw=dict(attention='dense'))),
+    'se': ('configs/faster_rcnn_r101_se_fpn.py', None),
+    'cbam': ('configs/faster_rcnn_r101_cbam_fpn.py', None),
+    'aw_se': ('configs/faster_rcnn_r101_aw_se_fpn.py', None),
+    'dcnv2': (STOCK, 'mmdet::dcnv2/faster-rcnn_r50-mdconv-c3-c5_fpn_1x_coco.py'),
+    'gcnet': (STOCK, 'mmdet::gcnet/mask-rcnn_r101-gcb-r4-c3-c5_fpn_1x_coco.py'),
+    'ga_0010': (STOCK, 'mmdet::empirical_attention/faster-rcnn_r50-attn0010_fpn_1x_coco.py'),
+    'condconv4': (STOCK, None),  # one conv only: no mmdet config has CondConv (condconv.py)
+}
+CONV_ONLY = ('condconv4',)
+PEER_KEYS = ('dcn', 'stage_with_dcn', 'plugins')
+
+
+def config_path(name):
+    """A file of this repo, or of the installed mmdet for ``mmdet::`` names."""
+    if name.startswith('mmdet::'):
+        import mmdet
+        return osp.join(osp.dirname(mmdet.__file__), '.mim', 'configs', name[len('mmdet::'):])
+    return osp.join(ROOT, name)
+
+
+@functools.lru_cache(maxsize=None)
+def _load(name):
+    return Config.fromfile(config_path(name))
+
+
+def load_config(name):
+    """``Config.fromfile`` of ``config_path(name)``, read once; a copy to change freely."""
+    return copy.deepcopy(_load(name))
+
+
+def detector_config(variant):
+    """The Faster R-CNN R101-FPN config of ``variant`` (a fresh copy).
+
+    Args:
+        variant (str): A key of ``VARIANTS`` other than the conv-only ones.
+    """
+    if variant not in VARIANTS or variant in CONV_ONLY:
+        raise ValueError(f'no detector variant {variant!r}; expected one of '
+                         f'{[v for v in VARIANTS if v not in CONV_ONLY]}')
+    name, extra = VARIANTS[variant]
+    cfg = load_config(name)
+    if isinstance(extra, str):
+        donor = _load(extra).model.backbone
+        extra = {key: donor[key] for key in PEER_KEYS if key in donor}
+    if extra:
+        cfg.merge_from_dict(dict(model=dict(backbone=copy.deepcopy(extra))))
+    return cfg
+
+
+def backbone_config(variant, depth):
+    """``variant``'s backbone at ``depth``, trained whole as a classifier's is: BN in train mode
+    (a fresh model's running statistics would let the features explode, see
+    experiments/bn_stats.py), nothing frozen, no checkpoint.
+
+    Args:
+        variant (str): As ``detector_config``.
+        depth (int): ResNet depth (50 or more for the plugin and DCN variants).
+    """
+    backbone = detector_config(variant).model.backbone
+    backbone.update(depth=depth, frozen_stages=-1, norm_eval=False, init_cfg=None)
+    return backbone
+
+
+class ConvPeer(nn.Module):
+    """One 3x3 conv of a variant and the plugins that follow it; the conv is ``conv`` in every
+    variant, so ``init_by_name`` gives them all the same conv weights."""
+
+    def __init__(self, conv, after=()):
+        super().__init__()
+        self.conv, self.after = conv, nn.Sequential(*after)
+
+    def forward(self, x):
+        return self.after(self.conv(x))
+
+
+def conv_variant(variant, channels, stride):
+    """``variant``'s 3x3 conv at ``channels`` in and out: a Bottleneck's conv2 (DCN where the
+    variant's backbone sets ``dcn``, AW where it is an AWResNet), then its plugins.
+
+    Args:
+        variant (str): A key of ``VARIANTS``.
+        channels (int): Input and output channels.
+        stride (int): Stride of the conv.
+    """
+    if variant in CONV_ONLY:
+        return ConvPeer(RoutedCondConv(channels, stride))
+    backbone = detector_config(variant).model.backbone
+    conv_cfg, dcn = backbone.get('conv_cfg'), backbone.get('dcn')
+    if dcn is not None and not dcn.pop('fallback_on_stride', False):  # as mmdet's Bottleneck
+        conv_cfg = dcn
+    conv = build_conv_layer(conv_cfg, channels, channels, 3, stride=stride, padding=1, bias=False)
+    if backbone.type == 'AWResNet':
+        conv = to_aw_conv(conv, **backbone.get('aw', {}))
+    return ConvPeer(conv, [build_plugin_layer(p['cfg'], in_channels=channels)[1]
+                           for p in backbone.get('plugins') or ()])
+
+
+def demo_config(variant):
+    """The demo detector config as the evidence comparison builds ``variant`` (stock or aw: its
+    R18 BasicBlocks take no plugins)."""
+    from experiments.evidence.variants import apply_variant
+    return apply_variant(load_config(DEMO), variant)
+
+
+def classifier_config(variant):
+    """The from-scratch classifier config of ``variant`` (stock, aw, se, aw_se), as the
+    classification comparison builds it (AW in all four stages)."""
+    from experiments.classification.variants import apply_variant
+    return apply_variant(load_config(CLASSIFIER), variant)
