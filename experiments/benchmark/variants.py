@@ -131,12 +131,12 @@ def conv_variant(variant, channels, stride):
 def demo_config(variant):
     """The demo detector config as the evidence comparison builds ``variant`` (stock or aw: its
     R18 BasicBlocks take no plugins)."""
-    from experiments.evidence.variants import apply_variant
-    return apply_variant(load_config(DEMO), variant)
+    from experiments.evidence.study import DetectionStudy
+    return DetectionStudy().apply(load_config(DEMO), variant)
 
 
 def classifier_config(variant):
     """The from-scratch classifier config of ``variant`` (stock, aw, se, aw_se), as the
     classification comparison builds it (AW in all four stages)."""
-    from experiments.classification.variants import apply_variant
-    return apply_variant(load_config(CLASSIFIER), variant)
+    from experiments.classification.study import ClassificationStudy
+    return ClassificationStudy().apply(load_config(CLASSIFIER), variant)
