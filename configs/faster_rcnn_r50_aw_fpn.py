@@ -1,15 +1,7 @@
-# Faster R-CNN R50-FPN 1x COCO with AW-convolution in stages 2-4: mmdet's stock
-# faster_rcnn/faster-rcnn_r50_fpn_1x_coco.py bases, with this project's runtime
-# (_base_/aw_runtime.py) in place of mmdet's default_runtime.py.
-# The AW attention recipe (attention lr x10, no decay on it: docs/evidence.md) comes with
-# _base_/aw_schedule_1x.py, mmdet's 1x schedule otherwise.
-_base_ = [
-    'mmdet::_base_/models/faster-rcnn_r50_fpn.py', 'mmdet::_base_/datasets/coco_detection.py',
-    './_base_/aw_schedule_1x.py', './_base_/aw_runtime.py'
-]
+# Faster R-CNN R50-FPN 1x COCO with AW-convolution in stages 2-4: the AW R101 config at depth 50
+# from ImageNet R50 weights, that is mmdet's stock faster_rcnn/faster-rcnn_r50_fpn_1x_coco.py with
+# an AW backbone, this project's runtime and the AW attention recipe (_base_/aw_detector.py).
+_base_ = './faster_rcnn_r101_aw_fpn.py'
 
 model = dict(
-    backbone=dict(
-        type='AWResNet',
-        aw=dict(reduction=16, min_hidden=8, attention='factorized'),
-        stage_with_aw=(False, True, True, True)))
+    backbone=dict(depth=50, init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet50')))

@@ -81,7 +81,9 @@ echo "setup: creating $VENV"
 rm -rf "$VENV"
 "$PYTHON" -m venv "$VENV" || fail "could not create the venv with $PYTHON"
 PIP=("$VENV/bin/python" -m pip --disable-pip-version-check)
-"${PIP[@]}" install -q --upgrade pip "setuptools<70" wheel || fail "pip/setuptools/wheel install failed"
+# setuptools as requirements-build.txt pins it (why: there) from the start: no conflict at any step.
+setuptools_pin="$(grep -E '^setuptools' "$ROOT/requirements-build.txt")"
+"${PIP[@]}" install -q --upgrade pip "$setuptools_pin" wheel || fail "pip/setuptools/wheel install failed"
 "${PIP[@]}" install -q "torch==$TORCH_VERSION" "numpy>=1.24" || fail "torch==$TORCH_VERSION install failed"
 "${PIP[@]}" install -q -r "$ROOT/requirements-build.txt" || fail "mmcv build requirements failed"
 

@@ -6,6 +6,7 @@ import os
 import os.path as osp
 import subprocess
 import sys
+import zlib
 
 TESTS_DIR = osp.dirname(osp.abspath(__file__))
 ROOT = osp.dirname(TESTS_DIR)
@@ -22,6 +23,12 @@ def stock_config(relpath):
     """Path of a config shipped inside the installed mmdet (what ``mmdet::relpath`` names)."""
     import mmdet
     return osp.join(osp.dirname(mmdet.__file__), '.mim', 'configs', relpath)
+
+
+def stable_seed(*parts):
+    """A seed made from ``parts`` (numbers, strings, tuples of them) that is the same in every
+    process: ``hash()`` of a string is salted per process unless PYTHONHASHSEED is set."""
+    return zlib.crc32(repr(parts).encode())
 
 
 def make_tiny_data(out_dir, num_train=6, num_val=4, seed=0):

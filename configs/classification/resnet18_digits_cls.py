@@ -1,4 +1,4 @@
-# Stock classifier of the AW-from-scratch check (issue 16): ResNet-18 (mmdet BasicBlock, 2-2-2-2,
+# Stock classifier of the AW-from-scratch check: ResNet-18 (mmdet BasicBlock, 2-2-2-2,
 # 16 channels wide) with a CIFAR stem and a linear head on 32 px rendered digits.
 # tools/compare_classification.py turns it into the aw / se / aw_se variants
 # (experiments/classification/variants.py) and sets the seed; nothing else differs between them.

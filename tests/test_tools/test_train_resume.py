@@ -1,10 +1,12 @@
 """tools/train.py on a generated dataset: 2 iterations, then --resume continues from iteration 2."""
+import pytest
 from mmengine.runner.checkpoint import _load_checkpoint
 
 import aw_mmdet  # noqa: F401
 from helpers import DEMO_CONFIG, make_tiny_data, run_tool, tiny_options
 
 
+@pytest.mark.slow  # two training runs in subprocesses, one with validation: 31 s on 2 cores
 def test_train_then_resume_continues_from_saved_iteration(tmp_path):
     data, work = tmp_path / 'data', tmp_path / 'work'
     make_tiny_data(data)
