@@ -1,7 +1,6 @@
 # Two commands set up a fresh machine: `make demo` (the main job) and `make test` (the suite).
 VENV   := .venv
 PYTHON := $(VENV)/bin/python
-export PYTHONHASHSEED := 0
 
 .PHONY: setup lint test test-fast demo benchmark evidence evidence-quick classification clean
 

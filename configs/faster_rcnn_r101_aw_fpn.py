@@ -1,8 +1,7 @@
 # Faster R-CNN R101-FPN 1x COCO with AW-convolution on the 3x3 conv of every block in stages 2-4.
-# Everything else (data, schedule, evaluator, ImageNet init) is mmdet's stock config
+# Everything else (data, schedule, optimiser, evaluator, ImageNet init) is mmdet's stock config
 # (faster_rcnn/faster-rcnn_r101_fpn_1x_coco.py: the R50 config's bases at depth 101), with this
-# project's runtime and the AW attention recipe (attention lr x10, no decay on it:
-# docs/evidence.md) from _base_/aw_detector.py.
+# project's runtime (_base_/aw_detector.py).
 _base_ = [
     'mmdet::_base_/models/faster-rcnn_r50_fpn.py', 'mmdet::_base_/datasets/coco_detection.py',
     './_base_/aw_detector.py'

@@ -1,7 +1,7 @@
 # Mask R-CNN R101-FPN 1x COCO with AW-convolution on the 3x3 conv of every block in stages 2-4.
 # Everything else is mmdet's stock mask_rcnn/mask-rcnn_r101_fpn_1x_coco.py (the R50 config's bases
-# at depth 101: COCO instance data, box and mask evaluation), with this project's runtime and the
-# AW attention recipe from _base_/aw_detector.py.
+# at depth 101: COCO instance data, box and mask evaluation), with this project's runtime from
+# _base_/aw_detector.py.
 _base_ = [
     'mmdet::_base_/models/mask-rcnn_r50_fpn.py', 'mmdet::_base_/datasets/coco_instance.py',
     './_base_/aw_detector.py'

@@ -32,9 +32,9 @@ def plugin(block):
 
 
 def plain_recipe(cfg):
-    """The paper's optimiser settings (shared lr and decay). The AW configs ship the x10 recipe
-    (configs/_base_/aw_schedule_1x.py); removing it first and re-adding it last keeps a variant's
-    config text the same whichever recipe the demo config inherits (cached runs stay valid)."""
+    """The paper's optimiser settings (shared lr and decay), whichever recipe the demo config
+    inherits (the x10 recipe is opt-in: configs/_base_/aw_attention_recipe_1x.py): removing it
+    first and re-adding it last keeps a variant's config text the same (cached runs stay valid)."""
     cfg.optim_wrapper.pop('paramwise_cfg', None)
 
 

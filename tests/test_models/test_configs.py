@@ -56,10 +56,7 @@ def test_r101_aw_config_changes_only_the_backbone():
     for key in ('train_dataloader', 'val_dataloader', 'val_evaluator', 'param_scheduler',
                 'train_cfg'):
         assert aw[key] == stock[key], key
-    # the optimiser is stock's plus the attention recipe (configs/_base_/aw_schedule_1x.py)
-    optim = dict(aw['optim_wrapper'])
-    assert optim.pop('paramwise_cfg') == AW_RECIPE
-    assert optim == stock['optim_wrapper']
+    assert aw['optim_wrapper'] == stock['optim_wrapper']  # the attention recipe is opt-in
     for key in ('neck', 'rpn_head', 'roi_head', 'train_cfg', 'test_cfg'):
         assert aw['model'][key] == stock['model'][key], key
     backbone = dict(aw['model']['backbone'])
@@ -73,22 +70,28 @@ def test_r101_aw_config_changes_only_the_backbone():
 
 @pytest.mark.parametrize('path', [c for c in CONFIGS if 'classification' not in c],
                          ids=lambda p: osp.relpath(p, ROOT))
-def test_aw_detector_configs_ship_the_attention_recipe(path):
-    """Every AW detector config (and the demo) trains the attention with the chosen recipe; the
-    stock-backbone SE/CBAM configs keep mmdet's optimiser."""
-    paramwise = Config.fromfile(path).optim_wrapper.get('paramwise_cfg')
-    if '_aw' in osp.basename(path):
-        assert _unscoped(paramwise.to_dict()) == AW_RECIPE, path
-    else:
-        assert paramwise is None, path
+def test_detector_configs_train_with_mmdets_optimiser(path):
+    """The attention recipe is opt-in (configs/_base_/aw_attention_recipe_1x.py): no detector
+    config, AW or not, sets a paramwise_cfg."""
+    assert Config.fromfile(path).optim_wrapper.get('paramwise_cfg') is None, path
 
 
-def test_attention_recipe_reaches_the_optimizer():
-    """Built by mmengine's own optimizer constructor from the demo config: the attention's
-    parameters get 10x the lr and no weight decay, every other parameter the config's values."""
+def test_opt_in_attention_recipe_reaches_the_optimizer(tmp_path):
+    """A user config taking the opt-in recipe in place of mmdet's 1x schedule, as
+    docs/usage.md says, built by mmengine's own optimizer constructor: the attention's parameters
+    get 10x the lr and no weight decay, every other parameter the config's values."""
     from mmengine.optim import build_optim_wrapper
     register_all_modules()
-    cfg = Config.fromfile(osp.join(ROOT, 'configs', 'demo', 'faster_rcnn_aw_demo.py'))
+    base = osp.join(ROOT, 'configs', '_base_')
+    user_cfg = tmp_path / 'faster_rcnn_r18_aw_recipe.py'
+    user_cfg.write_text(
+        "_base_ = ['mmdet::_base_/models/faster-rcnn_r50_fpn.py', "
+        "'mmdet::_base_/datasets/coco_detection.py', "
+        f"{osp.join(base, 'aw_attention_recipe_1x.py')!r}, {osp.join(base, 'aw_runtime.py')!r}]\n"
+        "model = dict(backbone=dict(type='AWResNet', depth=18, init_cfg=None), "
+        "neck=dict(in_channels=[64, 128, 256, 512]))\n")
+    cfg = Config.fromfile(str(user_cfg))
+    assert _unscoped(cfg.optim_wrapper.paramwise_cfg.to_dict()) == AW_RECIPE
     model = MODELS.build(cfg.model)
     optimizer = build_optim_wrapper(model, cfg.optim_wrapper).optimizer
     base_lr = cfg.optim_wrapper.optimizer.lr

@@ -27,8 +27,6 @@ AW_BACKBONE = dict(type='AWResNet', aw=dict(reduction=16, min_hidden=8, attentio
 AW_RUNTIME = dict(custom_imports=dict(imports=['aw_mmdet'], allow_failed_imports=False),
                   hooks=dict(checkpoint='AtomicCheckpointHook', finite_loss='FiniteLossHook',
                              rng_state='RngStateHook'))
-# configs/_base_/aw_schedule_1x.py: the attention's lr x10, no decay (docs/evidence.md)
-AW_RECIPE = dict(custom_keys={'.attention.': dict(lr_mult=10.0, decay_mult=0.0)})
 IMAGE = torch.randn(1, 3, 64, 96, generator=torch.Generator().manual_seed(0))
 
 
@@ -48,7 +46,7 @@ def _configs(name):
 
 @pytest.mark.parametrize('name', sorted(STOCK))
 def test_config_is_stock_with_aw_backbone_and_runtime(name):
-    """Stock but for the backbone, the runtime's hooks and the attention's optimiser recipe."""
+    """Stock but for the backbone and the runtime's hooks (the optimiser is mmdet's too)."""
     aw, stock = (_unscoped(c.to_dict()) for c in _configs(name))
     assert aw.pop('custom_imports') == AW_RUNTIME['custom_imports']
     hooks, stock_hooks = aw.pop('default_hooks'), stock.pop('default_hooks')
@@ -59,7 +57,6 @@ def test_config_is_stock_with_aw_backbone_and_runtime(name):
     backbone = aw['model'].pop('backbone')
     expected = {**stock['model'].pop('backbone'), **AW_BACKBONE}
     assert backbone == expected
-    assert aw['optim_wrapper'].pop('paramwise_cfg') == AW_RECIPE
     assert aw == stock  # data, schedule, optimizer, heads, evaluator, TTA: all stock
 
 
