@@ -35,5 +35,13 @@ evidence-quick: setup
 classification: setup
 	$(PYTHON) tools/compare_classification.py --out work_dirs/classification --jobs 2
 
+# on a machine with CUDA: tools/gpu_check.sh (prepare here, setup and check there); on the CPU,
+# the same steps at small sizes so its first GPU run does not fail on a typo (~20 min on 2 cores)
+gpu-check:
+	tools/gpu_check.sh check work_dirs/gpu_check
+
+gpu-rehearsal: setup
+	PYTHON=$(PYTHON) tools/gpu_check.sh check --cpu work_dirs/gpu_rehearsal
+
 clean:
 	rm -rf $(VENV) work_dirs data/aw_demo
