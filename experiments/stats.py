@@ -56,8 +56,9 @@ def paired_power(delta, sd, n, alpha=0.05):
     from scipy import stats
     df = n - 1
     crit = stats.t.ppf(1 - alpha / 2, df)
-    nc = delta * math.sqrt(n) / sd
-    return float(stats.nct.sf(crit, df, nc) + stats.nct.cdf(-crit, df, nc))
+    nc = abs(delta) * math.sqrt(n) / sd
+    wrong_side = float(stats.nct.cdf(-crit, df, nc))  # tiny; scipy gives NaN where it underflows
+    return float(stats.nct.sf(crit, df, nc)) + (wrong_side if math.isfinite(wrong_side) else 0.0)
 
 
 def seeds_for_power(sd, delta, bounds, alpha=0.025, power=0.8):
@@ -169,6 +170,30 @@ def verdict(ci):
     if ci is not None and ci[1] < 0:
         return 'worse'
     return 'not distinguishable'
+
+
+def holm(p_values, alpha=0.05):
+    """Holm's step-down correction: which hypotheses are rejected at family-wise ``alpha``.
+
+    With the p-values sorted, p_(1) <= ... <= p_(m), p_(i) is rejected if it is at most
+    alpha / (m - i + 1) and every smaller one was rejected; the first that is not stops it.
+
+    Args:
+        p_values (list[float | None]): one per hypothesis; None (no test) is never rejected.
+        alpha (float): family-wise level. Defaults to 0.05.
+
+    Returns:
+        list[dict]: per hypothesis, in the given order: ``rank`` (1 = smallest p),
+        ``threshold`` (alpha / (m - rank + 1)) and ``rejected``.
+    """
+    m = len(p_values)
+    order = sorted(range(m), key=lambda i: (p_values[i] is None, p_values[i] or 0.0))
+    out, stopped = [None] * m, False
+    for rank, i in enumerate(order, 1):
+        threshold = alpha / (m - rank + 1)
+        stopped = stopped or p_values[i] is None or p_values[i] > threshold
+        out[i] = dict(rank=rank, threshold=threshold, rejected=not stopped)
+    return out
 
 
 def paired_values(results, variant, baseline, metric=None):

@@ -28,12 +28,17 @@ def _per_sample(conv, x, attention, order):
                                conv.stride, conv.padding) for n in range(len(x))])
 
 
+def _under(model, x, *args, **kwargs):
+    """model(x) under ``ablated(model, *args, **kwargs)``."""
+    with ablated(model, *args, **kwargs):
+        return model(x)
+
+
 @torch.no_grad()
 def test_off_is_the_plain_conv_and_the_model_is_restored_after():
     model = nn.Sequential(_conv())
     x = torch.randn(3, 8, 9, 7)
-    with ablated(model, 'off'):
-        out = model(x)
+    out = _under(model, x, 'off')
     assert torch.allclose(out, F.conv2d(x, model[0].weight, model[0].bias, padding=1), atol=ATOL)
     assert 'forward' not in model[0].__dict__
     assert torch.allclose(model(x), reference_aw_conv(model[0], x), atol=ATOL)
@@ -52,8 +57,7 @@ def test_mean_is_the_conv_with_the_mean_attention_of_the_training_images():
     assert moments.images == 10
     assert torch.allclose(moments.mean_maps()['0'], mean, atol=1e-6)
     x = torch.randn(3, 8, 9, 7)
-    with ablated(model, 'mean', moments.mean_maps()):
-        out = model(x)
+    out = _under(model, x, 'mean', moments.mean_maps())
     assert torch.allclose(out, F.conv2d(x, model[0].weight * mean, model[0].bias, padding=1),
                           atol=ATOL)
     with pytest.raises(ValueError, match='no mean map'):
@@ -64,9 +68,7 @@ def test_mean_is_the_conv_with_the_mean_attention_of_the_training_images():
 @torch.no_grad()
 def test_shuffled_next_gives_each_image_the_next_images_attention():
     model = nn.Sequential(_conv())
-    x = torch.randn(4, 8, 9, 7)
-    with ablated(model, 'shuffled'):
-        out = model(x)
+    out = _under(model, x := torch.randn(4, 8, 9, 7), 'shuffled')
     expected = _per_sample(model[0], x, reference_attention(model[0], x), [1, 2, 3, 0])
     assert torch.allclose(out, expected, atol=ATOL)
 
@@ -77,9 +79,7 @@ def test_shuffled_next_in_a_deeper_model_uses_the_other_images_own_features():
     # the ablated conv a), which is what a roll inside the batch computes
     a, b = _conv(seed=1), _conv(16, 8, seed=2)
     model = nn.Sequential(a, nn.ReLU(), b)
-    x = torch.randn(4, 8, 6, 6)
-    with ablated(model, 'shuffled'):
-        out = model(x)
+    out = _under(model, x := torch.randn(4, 8, 6, 6), 'shuffled')
     order = [1, 2, 3, 0]
     hidden = F.relu(_per_sample(a, x, reference_attention(a, x), order))
     assert torch.allclose(out, _per_sample(b, hidden, reference_attention(b, hidden), order),
@@ -89,9 +89,7 @@ def test_shuffled_next_in_a_deeper_model_uses_the_other_images_own_features():
 @torch.no_grad()
 def test_shuffled_next_pads_as_the_conv_does():
     conv = _conv(padding_mode='reflect')
-    x = torch.randn(3, 8, 7, 7)
-    with ablated(conv, 'shuffled'):
-        out = conv(x)
+    out = _under(conv, x := torch.randn(3, 8, 7, 7), 'shuffled')
     attention = reference_attention(conv, x)  # from the unpadded input
     padded = F.pad(x, (1, 1, 1, 1), mode='reflect')
     expected = torch.cat([F.conv2d(padded[n:n + 1], conv.weight * attention[(n + 1) % 3],
