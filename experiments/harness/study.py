@@ -5,6 +5,8 @@ import copy
 
 #: the AttentionDynamicsHook's module, as run configs import it
 DYNAMICS_MODULE = 'experiments.evidence.attention_dynamics'
+#: protocol v3's ValidationRngHook
+HOOKS_MODULE = 'experiments.harness.hooks'
 
 
 class Study:
@@ -80,10 +82,13 @@ class Study:
     def protocol_v3(self, cfg, phase):
         """Protocol v3's run settings: the test split behind the test loader, read (and the AW
         runs ablated) only in the final phase; a checkpoint at every validation, so a cut run
-        resumes from the last one (5.1). ``cfg.harness`` tells harness/run.py."""
+        resumes from the last one, as the uncut run would have gone on (5.1; ValidationRngHook).
+        ``cfg.harness`` tells harness/run.py."""
         self.use_test_split(cfg)
         cfg.default_hooks.checkpoint.update(interval=cfg.train_cfg.val_interval,
                                             max_keep_ckpts=1, save_last=True)
+        cfg.custom_imports.imports = list(cfg.custom_imports.imports) + [HOOKS_MODULE]
+        cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [dict(type='ValidationRngHook')]
         final = phase == 'final'
         cfg.harness = dict(phase=phase, test=final, ablation=dict(
             self.ablation, mean_dataset=self.train_images(cfg)) if final else None)
