@@ -4,13 +4,16 @@ calibration seeds, each candidate a complete schedule, and the doubling rule on 
 least the threshold; chosen is the shorter of the first pair whose gain is below it, or the
 longest candidate if stock was still rising there.
 
+    python tools/compare.py --phase calibration --out DIR --jobs 2   # trains, then the rule
+
+trains the candidates the rule asks for, one comparison each in ``DIR/<iterations>/`` (cached,
+so it can be run again at any point), and prints the rule's arithmetic and the choice;
+
     python -m experiments.harness.calibration DIR
 
-DIR holds one calibration comparison per candidate length, made by
-``tools/compare*.py --phase calibration --iters L --out DIR/L``. Prints each candidate's numbers,
-the rule's arithmetic and the choice; exits with status 3 when the rule needs the next candidate
-(and names its command), so a loop over the candidates stops at the choice (``make``'s v3
-calibration targets).
+prints them again from the results in DIR (exit status 3 while the rule needs another
+candidate, which it names). With ``--quick`` the candidates are the smoke run's length and its
+double.
 """
 import argparse
 import glob
@@ -65,17 +68,10 @@ def final_values(results):
                                         for r in results['runs'] if r['variant'] == 'stock'}
 
 
-def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument('directory', help='holds DIR/<iterations>/results.json per candidate')
-    args = p.parse_args(argv)
-    found = read_candidates(args.directory)
-    if not found:
-        p.error(f'no calibration results in {args.directory}/*/results.json')
-    any_results = next(iter(found.values()))
-    rule, tool = any_results['setup']['calibration'], any_results['setup'].get('tool')
-    candidates, threshold = list(rule['candidates']), rule['threshold']
-    means = {}
+def report(directory, candidates, threshold, tool):
+    """Print each candidate's numbers found in ``directory``, the rule's arithmetic and its
+    choice (or the next candidate's command); return :func:`doubling_rule`'s output."""
+    found, means = read_candidates(directory), {}
     for length in candidates:
         if length not in found:
             continue
@@ -91,11 +87,48 @@ def main(argv=None):
               + ('stock still rising' if s['rising'] else 'stock has stopped rising'))
     if out['choice'] is None:
         print(f"next: train {out['next']} iterations: python {tool} --phase calibration --iters "
-              f"{out['next']} --out {osp.join(args.directory, str(out['next']))} --jobs 2")
+              f"{out['next']} --out {osp.join(directory, str(out['next']))} --jobs 2")
+    else:
+        print(f"chosen: {out['choice']} iterations"
+              + (f' (stock was still rising at {candidates[-1]}, the longest candidate: the '
+                 'report says so)' if out['still_rising'] else ''))
+    return out
+
+
+def settings(study, quick=False):
+    """The study's calibration rule; with ``quick`` (a smoke run of the procedure), its
+    candidates are the smoke run's length and its double."""
+    if not quick:
+        return dict(study.calibration)
+    return dict(study.calibration, candidates=[study.quick['iters'], 2 * study.quick['iters']])
+
+
+def calibrate(study, args, compare):
+    """Train the candidates the rule asks for (``compare(iterations, out_dir)``, a calibration
+    comparison), then print the rule; returns its output."""
+    rule = settings(study, args.quick)
+    candidates = list(rule['candidates'])
+    while True:
+        print(f'calibration in {args.out}: candidates {candidates}, threshold '
+              f"{rule['threshold']} points", flush=True)
+        out = report(args.out, candidates, rule['threshold'], study.tool)
+        if out['choice'] is not None:
+            return out
+        compare(out['next'], osp.join(args.out, str(out['next'])))
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('directory', help='holds DIR/<iterations>/results.json per candidate')
+    args = p.parse_args(argv)
+    found = read_candidates(args.directory)
+    if not found:
+        p.error(f'no calibration results in {args.directory}/*/results.json')
+    setup = next(iter(found.values()))['setup']
+    out = report(args.directory, list(setup['calibration']['candidates']),
+                 setup['calibration']['threshold'], setup.get('tool'))
+    if out['choice'] is None:
         sys.exit(NEEDS_MORE)
-    print(f"chosen: {out['choice']} iterations"
-          + (f' (stock was still rising at {candidates[-1]}, the longest candidate: the report '
-             'says so)' if out['still_rising'] else ''))
     return out
 
 

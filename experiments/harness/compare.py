@@ -58,16 +58,24 @@ def parse_args(study, argv=None, description=''):
                        + '; '.join(f"{k}: {' '.join(v['variants'])} x seeds "
                                    f"{' '.join(map(str, v['seeds'] or ['(--seeds)']))}"
                                    for k, v in study.phases.items())
-                       + '. Needs --iters; only final reads the test split')
+                       + '. Only final reads the test split. Pilot and final need --iters (the '
+                       'calibrated schedule); calibration without --iters trains the candidate '
+                       'lengths the doubling rule asks for, each in <out>/<iterations>/, and '
+                       'prints the choice')
     study.add_arguments(p)
     args = p.parse_args(argv)
     args.phase = getattr(args, 'phase', None)
-    if args.phase and not (args.iters or args.quick):
-        p.error(f'--phase {args.phase} needs --iters: the candidate length (calibration) or the '
-                'calibrated schedule')
-    defaults = dict(d, attention_images=study.attention_images,
-                    **(study.phases[args.phase] if args.phase else {}))
-    for key, value in dict(defaults, **(study.quick if args.quick else {})).items():
+    # calibration without a length: every candidate the rule needs (harness/calibration.py)
+    args.calibrate = args.phase == 'calibration' and args.iters is None
+    if args.phase in ('pilot', 'final') and not (args.iters or args.quick):
+        p.error(f'--phase {args.phase} needs --iters: the calibrated schedule')
+    defaults = dict(d, attention_images=study.attention_images)
+    defaults.update(study.quick if args.quick else {})
+    phase = dict(study.phases[args.phase]) if args.phase else {}
+    if args.quick:
+        phase.pop('seeds')  # a smoke run of a phase keeps the smoke seeds
+    defaults.update(phase)
+    for key, value in defaults.items():
         if getattr(args, key, None) is None:
             setattr(args, key, value)
     if args.seeds is None:
@@ -82,9 +90,9 @@ def parse_args(study, argv=None, description=''):
 
 #: what each phase of protocol v3 is for, as its report says
 PHASES = dict(
-    calibration='stock only, to fix the schedule from the final validation metric; the test '
-                'split is not read. The rule: `python -m experiments.harness.calibration '
-                '<the calibration directory>`.',
+    calibration='stock only, one candidate length, to fix the schedule from the final '
+                'validation metric; the test split is not read. The rule over the candidates: '
+                '`python -m experiments.harness.calibration <the calibration directory>`.',
     pilot='stock and aw, to size the final run; the test split is not read and the difference '
           'decides nothing. The seed count: `python -m experiments.stats results.json`.',
     final='the final runs; metrics from the test split, read once after the last iteration. '
@@ -138,6 +146,11 @@ def main(study, argv=None, description=''):
     from .plot import plot_curves, plot_dynamics
     from .report import markdown, summarize
     args = parse_args(study, argv, description)
+    if args.calibrate:
+        from .calibration import calibrate
+        return calibrate(study, args, lambda iters, out: main(study, list(
+            sys.argv[1:] if argv is None else argv) + ['--iters', str(iters), '--out', out],
+            description))
     started = time.time()
     date = datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')
 
@@ -167,7 +180,9 @@ def main(study, argv=None, description=''):
                  attention_images=args.attention_images, dynamics=args.dynamics,
                  study=study.name, phase=args.phase, test_split=_reads_test(study, base, args))
     if args.phase:
-        setup.update(tool=study.tool, seed_rule=study.seed_rule, calibration=study.calibration,
+        from .calibration import settings
+        setup.update(tool=study.tool, seed_rule=study.seed_rule,
+                     calibration=settings(study, args.quick),
                      primary=[' - '.join(c) for c in study.primary])
     results = dict(command=command, date=date, setup=setup, elapsed_seconds=time.time() - started,
                    summary=summary, runs=runs, failed=failed)

@@ -16,6 +16,15 @@ VARIATION_KEYS = ('between_sd', 'mean_abs_dev', 'between_share')
 #: the primaries' detectable difference is given at Holm's first step, the level the seed count
 #: was planned for (docs/evidence_protocol.md 5.4)
 PRIMARY_ALPHA = 0.025
+#: what the primary comparison's table is for, per phase
+PRIMARY_NOTE = dict(
+    calibration='The calibration compares nothing (stock only).',
+    pilot="The pilot's difference decides nothing; the std of its paired differences sizes the "
+          'final run: `python -m experiments.stats results.json`.',
+    final="Verdict: not given by this report alone. The primary's test is the one above, "
+          "unadjusted; its verdict is Holm's correction over the two primaries (detection aw - "
+          'stock and classification aw - stock, family-wise alpha 0.05): `python -m '
+          'experiments.harness.verdict DETECTION_RESULTS CLASSIFICATION_RESULTS`.')
 COLUMNS = dict(mean='mean (points)', ci='95 % CI (t)', std='std of differences',
                better='seeds better', p='p (paired t)', mdd='min. detectable (80 % power)',
                verdict='verdict')
@@ -170,11 +179,7 @@ def _comparisons(summary, scale):
                 ['mean', 'ci', 'std', 'better', 'p', 'mdd'],
                 dict(p='p (paired t, unadjusted)',
                      mdd=f'min. detectable (80 % power, alpha {PRIMARY_ALPHA})'))
-            lines += ['', "Verdict: not given by this report alone. The primary's test is the "
-                      'one above, unadjusted; its verdict is Holm\'s correction over the two '
-                      'primaries (detection aw - stock and classification aw - stock, '
-                      'family-wise alpha 0.05): `python -m experiments.harness.verdict '
-                      'DETECTION_RESULTS CLASSIFICATION_RESULTS`.']
+            lines += ['', PRIMARY_NOTE[summary['phase']]]
         else:
             lines += _difference_table('secondary comparison (exploratory, no verdict)', chosen,
                                        metrics, scale, ['mean', 'ci', 'better'])

@@ -20,15 +20,16 @@ RECIPE_ALPHA = 0.05
 
 
 def primaries(results):
-    """[(study, comparison, metric, difference)] of every primary comparison in the results, on
-    the study's primary metric (its first)."""
+    """[(study, comparison, metric label, difference)] of every primary comparison in the
+    results, on the study's primary metric (its first)."""
     found = []
     for res in results:
         summary = res['summary']
         metric = next(iter(summary['metrics']))
         for name, by_metric in summary['differences'].items():
             if by_metric[metric].get('role') == 'primary':
-                found.append((res['setup'].get('study', '?'), name, metric, by_metric[metric]))
+                found.append((res['setup'].get('study', '?'), name, summary['metrics'][metric],
+                              by_metric[metric]))
     return found
 
 
