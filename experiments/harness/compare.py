@@ -73,7 +73,7 @@ def parse_args(study, argv=None, description=''):
     defaults.update(study.quick if args.quick else {})
     phase = dict(study.phases[args.phase]) if args.phase else {}
     if args.quick:
-        phase.pop('seeds')  # a smoke run of a phase keeps the smoke seeds
+        phase.pop('seeds', None)  # a smoke run of a phase keeps the smoke seeds
     defaults.update(phase)
     for key, value in defaults.items():
         if getattr(args, key, None) is None:

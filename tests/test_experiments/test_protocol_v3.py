@@ -85,6 +85,16 @@ def test_phases_need_their_lengths_and_final_seeds(capsys):
         assert needed in capsys.readouterr().err
 
 
+def test_quick_keeps_its_seeds_and_a_phase_its_variants():
+    study = ClassificationStudy()
+    args = parse_args(study, ['--out', '/tmp/unused', '--quick'])  # no phase: as before v3
+    assert (args.variants, args.seeds, args.iters, args.phase) == (['stock', 'aw'], [0], 10, None)
+    args = parse_args(study, ['--out', '/tmp/unused', '--quick', '--phase', 'calibration'])
+    assert (args.variants, args.seeds, args.calibrate) == (['stock'], [0], True)
+    args = parse_args(study, ['--out', '/tmp/unused', '--quick', '--iters', '30'])
+    assert args.iters == 30  # what is given explicitly stays
+
+
 def test_doubling_rule():
     candidates = (800, 1600, 3200, 6400)
     assert doubling_rule({800: 90.0}, candidates, 0.5)['next'] == 1600
