@@ -251,6 +251,9 @@ def main(argv=None):
           f"{out['power']:.3f}; difference detectable at n ({args.power:.0%} power, alpha "
           f"{args.alpha}): {mdd}")
     print(f"final seeds: {' '.join(map(str, range(out['n'])))}")
+    if setup.get('study'):
+        print(f"next: make v3-final STUDY={setup['study']} ITERS={setup.get('iters')} "
+              f"N={out['n']}")
     return out
 
 

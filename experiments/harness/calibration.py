@@ -68,7 +68,7 @@ def final_values(results):
                                         for r in results['runs'] if r['variant'] == 'stock'}
 
 
-def report(directory, candidates, threshold, tool):
+def report(directory, candidates, threshold, tool, study=None):
     """Print each candidate's numbers found in ``directory``, the rule's arithmetic and its
     choice (or the next candidate's command); return :func:`doubling_rule`'s output."""
     found, means = read_candidates(directory), {}
@@ -92,6 +92,8 @@ def report(directory, candidates, threshold, tool):
         print(f"chosen: {out['choice']} iterations"
               + (f' (stock was still rising at {candidates[-1]}, the longest candidate: the '
                  'report says so)' if out['still_rising'] else ''))
+        if study:
+            print(f"next: make v3-pilot STUDY={study} ITERS={out['choice']}")
     return out
 
 
@@ -111,7 +113,7 @@ def calibrate(study, args, compare):
     while True:
         print(f'calibration in {args.out}: candidates {candidates}, threshold '
               f"{rule['threshold']} points", flush=True)
-        out = report(args.out, candidates, rule['threshold'], study.tool)
+        out = report(args.out, candidates, rule['threshold'], study.tool, study.name)
         if out['choice'] is not None:
             return out
         compare(out['next'], osp.join(args.out, str(out['next'])))
@@ -126,7 +128,7 @@ def main(argv=None):
         p.error(f'no calibration results in {args.directory}/*/results.json')
     setup = next(iter(found.values()))['setup']
     out = report(args.directory, list(setup['calibration']['candidates']),
-                 setup['calibration']['threshold'], setup.get('tool'))
+                 setup['calibration']['threshold'], setup.get('tool'), setup.get('study'))
     if out['choice'] is None:
         sys.exit(NEEDS_MORE)
     return out
