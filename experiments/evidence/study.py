@@ -100,13 +100,15 @@ class DetectionStudy(Study):
                             '(made if it is the default and missing)')
 
     def prepare(self, cfg, args):
-        ann = osp.join(args.data_root, 'annotations', 'instances_train.json')
-        if not osp.isfile(ann):
+        splits = ('train', 'val', 'test') if args.phase else ('train', 'val')
+        missing = [ann for ann in (osp.join(args.data_root, 'annotations', f'instances_{s}.json')
+                                   for s in splits) if not osp.isfile(ann)]
+        if missing:
             if osp.abspath(args.data_root) != DEMO_DATA:
-                raise ValueError(f'--data-root {args.data_root}: {ann} not found (make it with '
-                                 'tools/make_demo_data.py)')
+                raise ValueError(f'--data-root {args.data_root}: {missing[0]} not found (make it '
+                                 'with tools/make_demo_data.py)')
             from experiments.demo import make_demo_data
-            make_demo_data(args.data_root)
+            make_demo_data(args.data_root)  # the missing splits; the others stay as they are
         if args.depth is not None:
             set_depth(cfg, args.depth)
         if args.quick:

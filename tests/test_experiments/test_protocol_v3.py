@@ -64,6 +64,15 @@ def test_detection_final_runs_read_the_test_split_and_pilots_do_not(data):
     assert legacy.test_dataloader.dataset.ann_file == 'annotations/instances_val.json'
 
 
+def test_detection_phases_need_the_test_split(tmp_path, data):
+    old = tmp_path / 'old'  # data made before the test split existed
+    make_tiny_data(old, num_train=1, num_val=1, num_test=1)
+    (old / 'annotations' / 'instances_test.json').unlink()
+    _base(DetectionStudy(), ['--data-root', str(old)])  # section 4's runs do not read it
+    with pytest.raises(ValueError, match='instances_test.json not found'):
+        _base(DetectionStudy(), ['--data-root', str(old), '--phase', 'pilot', '--iters', '9'])
+
+
 def test_classification_phases():
     study = ClassificationStudy()
     args, cfg = _base(study, ['--phase', 'final', '--iters', '1600', '--seeds', '0'])
