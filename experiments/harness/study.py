@@ -106,8 +106,9 @@ class Study:
         """
         from mmengine.config import Config
         cfg = Config.fromfile(args.config, import_custom_modules=False)
-        if args.iters is not None:
-            stretch_schedule(cfg, args.iters)
+        if args.iters is not None:  # protocol v3 keeps the warm-up (5.3); smoke runs stretch
+            extend = args.phase and not args.quick
+            (extend_schedule if extend else stretch_schedule)(cfg, args.iters)
         if args.val_interval is not None:
             cfg.train_cfg.val_interval = args.val_interval
             cfg.train_cfg.pop('val_begin', None)
@@ -167,4 +168,29 @@ def stretch_schedule(cfg, iters):
                 sched[key] = max(0, min(iters, round(sched[key] * iters / old)))
         if sched.get('end', 1) <= sched.get('begin', 0):
             sched['end'] = sched.get('begin', 0) + 1
+    cfg.train_cfg.max_iters = iters
+
+
+def extend_schedule(cfg, iters):
+    """Train ``iters`` iterations as a complete schedule of that length: the config's warm-up as
+    it is, and every scheduler that ran to the config's end (the cosine) runs to ``iters``
+    (docs/evidence_protocol.md 5.3: "the same warm-up, then cosine to the config's end lr").
+
+    Args:
+        cfg (mmengine.Config): an iteration-based config, changed in place.
+        iters (int): the new length; longer than every scheduler that ends before the old one.
+
+    Raises:
+        ValueError: ``iters`` does not leave the warm-up whole.
+    """
+    old = cfg.train_cfg.max_iters
+    for sched in cfg.param_scheduler:
+        if sched.get('end', old) >= old:
+            sched['end'] = iters
+        elif sched['end'] >= iters:
+            raise ValueError(f'--iters {iters} cuts the {sched.type} scheduler, which ends at '
+                             f"{sched['end']}")
+        if sched.get('begin', 0) >= iters:
+            raise ValueError(f'--iters {iters}: the {sched.type} scheduler begins at '
+                             f"{sched['begin']}")
     cfg.train_cfg.max_iters = iters

@@ -57,10 +57,14 @@ def test_detection_final_runs_read_the_test_split_and_pilots_do_not(data):
                               '2160'])
     assert args.variants == ['stock'] and args.seeds == [100, 101, 102]
     assert cfg.train_cfg.max_iters == 2160 and cfg.default_hooks.checkpoint.interval == 90
-    assert cfg.param_scheduler[-1].end == 2160  # a complete schedule, not a longer cut
+    # a complete schedule, not a longer cut: the demo's warm-up, then cosine to its end lr
+    assert [(s.type, s.begin, s.end) for s in cfg.param_scheduler] == [
+        ('LinearLR', 0, 50), ('CosineAnnealingLR', 50, 2160)]
+    assert cfg.param_scheduler[-1].eta_min == 1e-4
 
     _, legacy = _base(study, ['--data-root', str(data)])  # section 4's run stays as it was
     assert 'harness' not in legacy and legacy.default_hooks.checkpoint.interval == 1080
+    assert [(s.begin, s.end) for s in legacy.param_scheduler] == [(0, 100), (100, 1080)]
     assert legacy.test_dataloader.dataset.ann_file == 'annotations/instances_val.json'
 
 
@@ -70,12 +74,14 @@ def test_detection_phases_need_the_test_split(tmp_path, data):
     (old / 'annotations' / 'instances_test.json').unlink()
     _base(DetectionStudy(), ['--data-root', str(old)])  # section 4's runs do not read it
     with pytest.raises(ValueError, match='instances_test.json not found'):
-        _base(DetectionStudy(), ['--data-root', str(old), '--phase', 'pilot', '--iters', '9'])
+        _base(DetectionStudy(), ['--data-root', str(old), '--phase', 'pilot', '--iters', '1080'])
 
 
 def test_classification_phases():
     study = ClassificationStudy()
     args, cfg = _base(study, ['--phase', 'final', '--iters', '1600', '--seeds', '0'])
+    assert [(s.begin, s.end, s.get('eta_min')) for s in cfg.param_scheduler] == [
+        (0, 50, None), (50, 1600, 0.0)]  # 50-iteration warm-up, cosine to 0 (5.3)
     assert args.variants == ['stock', 'aw', 'se', 'aw_se', 'stock_wide']
     assert cfg.default_hooks.checkpoint.interval == cfg.train_cfg.val_interval == 100
     ablation = cfg.harness.ablation
@@ -102,6 +108,16 @@ def test_quick_keeps_its_seeds_and_a_phase_its_variants():
     assert (args.variants, args.seeds, args.calibrate) == (['stock'], [0], True)
     args = parse_args(study, ['--out', '/tmp/unused', '--quick', '--iters', '30'])
     assert args.iters == 30  # what is given explicitly stays
+
+
+def test_a_length_that_would_cut_the_warm_up_is_refused():
+    from mmengine.config import Config
+
+    from experiments.harness.study import extend_schedule
+    cfg = Config(dict(train_cfg=dict(max_iters=800), param_scheduler=[
+        dict(type='LinearLR', begin=0, end=50), dict(type='CosineAnnealingLR', begin=50, end=800)]))
+    with pytest.raises(ValueError, match='LinearLR'):
+        extend_schedule(cfg, 40)
 
 
 def test_doubling_rule():
