@@ -6,7 +6,7 @@ import copy
 #: the AttentionDynamicsHook's module, as run configs import it
 DYNAMICS_MODULE = 'experiments.evidence.attention_dynamics'
 #: protocol v3's ValidationRngHook
-HOOKS_MODULE = 'experiments.harness.hooks'
+HOOKS_MODULE = 'experiments.harness.validation_rng_hook'
 
 
 class Study:

@@ -43,7 +43,7 @@ def test_detection_final_runs_read_the_test_split_and_pilots_do_not(data):
     assert cfg.default_hooks.checkpoint.interval == cfg.train_cfg.val_interval == 90
     assert cfg.harness.phase == 'final' and cfg.harness.test
     assert dict(type='ValidationRngHook') in cfg.custom_hooks  # resumed runs as uncut ones
-    assert 'experiments.harness.hooks' in cfg.custom_imports.imports
+    assert 'experiments.harness.validation_rng_hook' in cfg.custom_imports.imports
     ablation = cfg.harness.ablation
     assert (ablation.batch_size, ablation.mean_images, ablation.shuffle) == (1, None, 'previous')
     assert (ablation.mean_dataset.ann_file, ablation.mean_dataset.data_prefix.img) == (

@@ -1,4 +1,4 @@
-"""The hook protocol v3's run configs add (Study.protocol_v3 imports this module through
+"""A hook of protocol v3's run configs (Study.protocol_v3 imports this module through
 ``custom_imports``)."""
 from mmengine.hooks import Hook
 from mmengine.registry import HOOKS
