@@ -2,7 +2,8 @@
 VENV   := .venv
 PYTHON := $(VENV)/bin/python
 
-.PHONY: setup lint test test-fast demo benchmark evidence evidence-quick classification clean
+.PHONY: setup lint test test-fast demo benchmark evidence evidence-quick classification clean \
+	v3-calibration v3-pilot v3-final v3-verdict gpu-check gpu-rehearsal
 
 setup:
 	@bash scripts/setup.sh
@@ -42,6 +43,39 @@ gpu-check:
 
 gpu-rehearsal: setup
 	PYTHON=$(PYTHON) tools/gpu_check.sh check --cpu work_dirs/gpu_rehearsal
+
+# Protocol v3 (docs/evidence_protocol.md section 5), one command per step, per study, in this
+# order; each prints what the next needs. Runs are cached by their config text and a cut run
+# resumes from its last checkpoint, so a step can be run again at any point.
+#   make v3-calibration STUDY=detection            # 5.3: stock, seeds 100-102, the doubling rule
+#   make v3-pilot STUDY=detection ITERS=1080       # 5.4: stock and aw, seeds 200-203; prints n
+#   make v3-final STUDY=detection ITERS=1080 N=10  # 5.5: seeds 0..N-1, test split, ablations
+#   make v3-verdict                                # 5.6: Holm over both studies, the recipe rule
+# STUDY is detection or classification; the pilot and final runs need the calibrated ITERS.
+V3 := work_dirs/v3
+STUDY ?= detection
+V3_TOOL_detection := tools/compare.py
+V3_TOOL_classification := tools/compare_classification.py
+V3_TOOL = $(or $(V3_TOOL_$(STUDY)),$(error STUDY must be detection or classification))
+V3_NEEDS = @$(foreach v,$(1),test -n "$($(v))" || { echo "give $(v)=... (see the Makefile)"; \
+	exit 2; };)
+
+v3-calibration: setup
+	$(PYTHON) $(V3_TOOL) --phase calibration --out $(V3)/$(STUDY)/calibration --jobs 2
+
+v3-pilot: setup
+	$(call V3_NEEDS,ITERS)
+	$(PYTHON) $(V3_TOOL) --phase pilot --iters $(ITERS) --out $(V3)/$(STUDY)/pilot --jobs 2
+	$(PYTHON) -m experiments.stats $(V3)/$(STUDY)/pilot/results.json
+
+v3-final: setup
+	$(call V3_NEEDS,ITERS N)
+	$(PYTHON) $(V3_TOOL) --phase final --iters $(ITERS) --seeds $$(seq 0 $$(($(N) - 1))) \
+		--out $(V3)/$(STUDY)/final --jobs 2
+
+v3-verdict: setup
+	$(PYTHON) -m experiments.harness.verdict $(V3)/detection/final/results.json \
+		$(V3)/classification/final/results.json --out $(V3)/verdict.json
 
 clean:
 	rm -rf $(VENV) work_dirs data/aw_demo

@@ -31,11 +31,11 @@ def stable_seed(*parts):
     return zlib.crc32(repr(parts).encode())
 
 
-def make_tiny_data(out_dir, num_train=6, num_val=4, seed=0):
+def make_tiny_data(out_dir, num_train=6, num_val=4, seed=0, num_test=2):
     """A small COCO-format digits dataset (the demo generator at test size)."""
     from experiments.demo import make_demo_data
     return make_demo_data(str(out_dir), num_train=num_train, num_val=num_val, seed=seed,
-                          image_size=(128, 128))
+                          image_size=(128, 128), num_test=num_test)
 
 
 def tiny_settings(data_root, max_iters=2, interval=1):

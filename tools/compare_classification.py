@@ -6,6 +6,10 @@ python tools/compare_classification.py --out work_dirs/classification --jobs 2  
 python tools/compare_classification.py --out work_dirs/cls_cal --variants stock --seeds 100 101
 python tools/compare_classification.py --out /tmp/cls --quick --jobs 2          # smoke test
 
+Protocol v3 (docs/evidence_protocol.md section 5; `make v3-* STUDY=classification` wraps them):
+--phase calibration (no --iters: the candidates the doubling rule asks for), --phase pilot
+--iters ITERS, --phase final --iters ITERS --seeds 0 1 ... (test split, ablations).
+
 The same seed gives every variant the same data order and augmentation. Writes <out>/report.md,
 results.json and curves.png; finished runs are cached in <out>/runs/ by their config text, and an
 interrupted run resumes from its last checkpoint (experiments/harness/runs.py).

@@ -48,12 +48,24 @@ class ClassificationStudy(Study):
     # a few scans per split, 10 iterations: checks the machinery only
     quick = dict(variants=['stock', 'aw'], seeds=[0], iters=10, val_interval=5, batch_size=16,
                  attention_images=2)
+    name = 'classification'
+    phases = dict(calibration=dict(variants=['stock'], seeds=[100, 101, 102], bench_reps=0),
+                  pilot=dict(variants=['stock', 'aw'], seeds=[200, 201, 202, 203]),
+                  final=dict(variants=['stock', 'aw', 'se', 'aw_se', 'stock_wide'], seeds=None))
+    primary = (('aw', 'stock'),)
+    secondary = (('se', 'stock'), ('aw_se', 'se'), ('aw', 'stock_wide'), ('stock_wide', 'stock'))
+    seed_rule = dict(delta=1.0, bounds=(8, 16))
+    calibration = dict(candidates=(800, 1600, 3200, 6400), threshold=0.5)
+    ablation = dict(batch_size=32, mean_images=2048, shuffle='next')
 
     def prepare(self, cfg, args):
         if args.quick:
             for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
                 cfg[loader].dataset.max_scans = 6
             cfg.default_hooks.logger.interval = 1
+
+    def train_images(self, cfg):
+        return dict(cfg.test_dataloader.dataset, split='train')
 
     def seed(self, cfg, seed):
         """Also the augmentation's seed, so every variant of a seed sees the same batches."""

@@ -2,8 +2,9 @@
 
 Objects are the UCI handwritten digits (``sklearn.datasets.load_digits``: 1797 8x8 scans, 10
 classes), scaled to very different sizes (so every FPN level has work), tinted, partly overlapping,
-on cluttered procedural backgrounds. Train and val take their digits from disjoint scans.
-Deterministic for a given seed.
+on cluttered procedural backgrounds. Train and val take their digits from disjoint scans; test
+(docs/evidence_protocol.md section 5.2) is drawn from the val split's scans with its own random
+stream, so adding it left train and val as they were. Deterministic for a given seed.
 """
 import json
 import os
@@ -13,7 +14,7 @@ import numpy as np
 from PIL import Image
 
 CLASSES = tuple(f'digit_{i}' for i in range(10))
-SPLITS = ('train', 'val')
+SPLITS = ('train', 'val', 'test')  # each split's random stream is (seed, its index)
 
 
 def _digits():
@@ -115,21 +116,29 @@ def make_split(out_dir, split, num_images, pool, rng, image_size=(160, 160),
 
 
 def make_demo_data(out_dir='data/aw_demo', num_train=300, num_val=100, seed=0, force=False,
-                   image_size=(160, 160)):
-    """Create the dataset unless it already exists (``force`` regenerates). Returns ann paths."""
+                   image_size=(160, 160), num_test=200):
+    """Create the splits whose annotation file is missing (``force``: all of them again).
+
+    Train and val take their digits from disjoint scans; test renders the val split's scans
+    with a random stream of its own. Each split's stream depends on the seed and the split
+    alone, so a split's images do not depend on which others are made. Returns
+    ``{split: annotation path}``.
+    """
     ann_dir = osp.join(out_dir, 'annotations')
     paths = {s: osp.join(ann_dir, f'instances_{s}.json') for s in SPLITS}
-    if not force and all(osp.isfile(p) for p in paths.values()):
+    todo = [s for s in SPLITS if force or not osp.isfile(paths[s])]
+    if not todo:
         return paths
     images, labels = _digits()
     order = np.random.default_rng(seed).permutation(len(images))
     cut = int(len(order) * 0.7)  # train and val objects come from disjoint scans
-    pools = {'train': (images[order[:cut]], labels[order[:cut]]),
-             'val': (images[order[cut:]], labels[order[cut:]])}
-    counts = {'train': num_train, 'val': num_val}
+    held_out = (images[order[cut:]], labels[order[cut:]])
+    pools = {'train': (images[order[:cut]], labels[order[:cut]]), 'val': held_out,
+             'test': held_out}
+    counts = {'train': num_train, 'val': num_val, 'test': num_test}
     os.makedirs(ann_dir, exist_ok=True)
-    for offset, split in enumerate(SPLITS):
-        rng = np.random.default_rng([seed, offset])
+    for split in todo:
+        rng = np.random.default_rng([seed, SPLITS.index(split)])
         coco = make_split(out_dir, split, counts[split], pools[split], rng, image_size=image_size)
         tmp = paths[split] + '.tmp'
         with open(tmp, 'w') as f:

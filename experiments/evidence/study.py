@@ -1,7 +1,10 @@
 """The detection study (tools/compare.py): stock and AW variants of the demo detector, each one
 backbone or optimiser change to the (AW) demo config, so that whatever else the demo tunes (heads,
 RoIs, data) is shared by all of them. Its defaults are the 1080-iteration run of
-docs/evidence_protocol.md section 4, the one README.md and docs/evidence.md quote."""
+docs/evidence_protocol.md section 4, the one README.md and docs/evidence.md quote; ``--phase``
+runs protocol v3 (section 5): the test split, checkpoints at every validation, primary and
+secondary comparisons, ablations."""
+import copy
 import os.path as osp
 
 from experiments import DEMO_DATA, ROOT
@@ -80,6 +83,15 @@ class DetectionStudy(Study):
                     val_interval=90, bench_reps=0)
     quick = dict(variants=['stock', 'aw'], seeds=[0, 1], iters=1, val_interval=1, batch_size=2,
                  attention_images=2)
+    name = 'detection'
+    phases = dict(calibration=dict(variants=['stock'], seeds=[100, 101, 102]),
+                  pilot=dict(variants=['stock', 'aw'], seeds=[200, 201, 202, 203]),
+                  final=dict(variants=['stock', 'aw', 'aw_attn_lr10'], seeds=None))
+    primary = (('aw', 'stock'),)
+    secondary = (('aw_attn_lr10', 'stock'), ('aw_attn_lr10', 'aw'))
+    seed_rule = dict(delta=1.5, bounds=(8, 12))
+    calibration = dict(candidates=(1080, 2160), threshold=0.5)
+    ablation = dict(batch_size=1, mean_images=None, shuffle='previous')
 
     def add_arguments(self, parser):
         parser.add_argument('--depth', type=int, help="ResNet depth (default: the demo config's, "
@@ -88,13 +100,15 @@ class DetectionStudy(Study):
                             '(made if it is the default and missing)')
 
     def prepare(self, cfg, args):
-        ann = osp.join(args.data_root, 'annotations', 'instances_train.json')
-        if not osp.isfile(ann):
+        splits = ('train', 'val', 'test') if args.phase else ('train', 'val')
+        missing = [ann for ann in (osp.join(args.data_root, 'annotations', f'instances_{s}.json')
+                                   for s in splits) if not osp.isfile(ann)]
+        if missing:
             if osp.abspath(args.data_root) != DEMO_DATA:
-                raise ValueError(f'--data-root {args.data_root}: {ann} not found (make it with '
-                                 'tools/make_demo_data.py)')
+                raise ValueError(f'--data-root {args.data_root}: {missing[0]} not found (make it '
+                                 'with tools/make_demo_data.py)')
             from experiments.demo import make_demo_data
-            make_demo_data(args.data_root)
+            make_demo_data(args.data_root)  # the missing splits; the others stay as they are
         if args.depth is not None:
             set_depth(cfg, args.depth)
         if args.quick:
@@ -112,3 +126,16 @@ class DetectionStudy(Study):
         # validation metrics against the iteration (mmengine's default is the epoch, 0 here)
         cfg.default_hooks.logger.update(interval=1 if args.quick else 10,
                                         log_metric_by_epoch=False)
+
+    def use_test_split(self, cfg):
+        # the demo config's test loader is its val loader: a copy, changed
+        cfg.test_dataloader = copy.deepcopy(cfg.val_dataloader)
+        cfg.test_dataloader.dataset.update(ann_file='annotations/instances_test.json',
+                                           data_prefix=dict(img='test/'))
+        cfg.test_evaluator = copy.deepcopy(cfg.val_evaluator)
+        cfg.test_evaluator.ann_file = (cfg.test_dataloader.dataset.data_root
+                                       + 'annotations/instances_test.json')
+
+    def train_images(self, cfg):
+        return dict(copy.deepcopy(cfg.test_dataloader.dataset),
+                    ann_file='annotations/instances_train.json', data_prefix=dict(img='train/'))

@@ -50,19 +50,59 @@ def parse_args(study, argv=None, description=''):
     p.add_argument('--bench-reps', type=int, help='repetitions of the interleaved step-cost '
                    f"benchmark, run before the trainings (default {d['bench_reps']}; 0: none)")
     p.add_argument('--quick', action='store_true', help='smoke run: ' + ', '.join(
-        f'{k} {v}' for k, v in study.quick.items()))
+        f'{k} {v}' for k, v in study.quick.items()) + ' (what is given explicitly stays)')
     p.add_argument('--rerun', action='store_true', help='ignore cached finished runs')
+    if study.phases:
+        p.add_argument('--phase', choices=list(study.phases), help='a step of protocol v3 '
+                       '(docs/evidence_protocol.md section 5), with its variants and seeds: '
+                       + '; '.join(f"{k}: {' '.join(v['variants'])} x seeds "
+                                   f"{' '.join(map(str, v['seeds'] or ['(--seeds)']))}"
+                                   for k, v in study.phases.items())
+                       + '. Only final reads the test split. Pilot and final need --iters (the '
+                       'calibrated schedule); calibration without --iters trains the candidate '
+                       'lengths the doubling rule asks for, each in <out>/<iterations>/, and '
+                       'prints the choice')
     study.add_arguments(p)
     args = p.parse_args(argv)
+    args.phase = getattr(args, 'phase', None)
+    # calibration without a length: every candidate the rule needs (harness/calibration.py)
+    args.calibrate = args.phase == 'calibration' and args.iters is None
+    if args.phase in ('pilot', 'final') and not (args.iters or args.quick):
+        p.error(f'--phase {args.phase} needs --iters: the calibrated schedule')
     defaults = dict(d, attention_images=study.attention_images)
-    for key, value in dict(defaults, **(study.quick if args.quick else {})).items():
-        if getattr(args, key, None) is None or (args.quick and key not in ('variants', 'seeds')):
+    defaults.update(study.quick if args.quick else {})
+    phase = dict(study.phases[args.phase]) if args.phase else {}
+    if args.quick:
+        phase.pop('seeds', None)  # a smoke run of a phase keeps the smoke seeds
+    defaults.update(phase)
+    for key, value in defaults.items():
+        if getattr(args, key, None) is None:
             setattr(args, key, value)
+    if args.seeds is None:
+        p.error(f'--phase {args.phase} needs --seeds: 0 .. n-1, n from the pilot (python -m '
+                'experiments.stats PILOT_RESULTS)')
     if args.jobs < 1:
         p.error(f'--jobs must be >= 1, got {args.jobs}')
     if len(set(args.seeds)) != len(args.seeds) or len(set(args.variants)) != len(args.variants):
         p.error('--seeds and --variants must not repeat')
     return args
+
+
+#: what each phase of protocol v3 is for, as its report says
+PHASES = dict(
+    calibration='stock only, one candidate length, to fix the schedule from the final '
+                'validation metric; the test split is not read. The rule over the candidates: '
+                '`python -m experiments.harness.calibration <the calibration directory>`.',
+    pilot='stock and aw, to size the final run; the test split is not read and the difference '
+          'decides nothing. The seed count: `python -m experiments.stats results.json`.',
+    final='the final runs; metrics from the test split, read once after the last iteration. '
+          'The verdict is Holm over the two studies\' primaries: `python -m '
+          'experiments.harness.verdict DETECTION_RESULTS CLASSIFICATION_RESULTS`.')
+
+
+def _reads_test(study, base, args):
+    """Whether the runs' final metrics come from the test split."""
+    return bool(base.get('harness', {}).get('test')) if args.phase else study.test
 
 
 def run_cost(study, base, args, log):
@@ -106,6 +146,11 @@ def main(study, argv=None, description=''):
     from .plot import plot_curves, plot_dynamics
     from .report import markdown, summarize
     args = parse_args(study, argv, description)
+    if args.calibrate:
+        from .calibration import calibrate
+        return calibrate(study, args, lambda iters, out: main(study, list(
+            sys.argv[1:] if argv is None else argv) + ['--iters', str(iters), '--out', out],
+            description))
     started = time.time()
     date = datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')
 
@@ -125,14 +170,20 @@ def main(study, argv=None, description=''):
         records = list(pool.map(lambda t: run_one(study, base, *t, args, log), tasks))
     runs = [r for r in records if 'error' not in r]
     failed = [r for r in records if 'error' in r]
-    summary = summarize(study, runs, args.variants, cost)
+    summary = summarize(study, runs, args.variants, cost, args.phase)
     command = ' '.join(['python', study.tool] + [str(a) for a in (
         sys.argv[1:] if argv is None else argv)])
     setup = dict(config=osp.relpath(args.config, ROOT), variants=args.variants, seeds=args.seeds,
                  iters=base.train_cfg.max_iters, val_interval=base.train_cfg.val_interval,
                  batch_size=base.train_dataloader.batch_size, jobs=args.jobs, quick=args.quick,
                  threads_per_run=1 if args.jobs > 1 else None, cfg_options=args.cfg_options,
-                 attention_images=args.attention_images, dynamics=args.dynamics)
+                 attention_images=args.attention_images, dynamics=args.dynamics,
+                 study=study.name, phase=args.phase, test_split=_reads_test(study, base, args))
+    if args.phase:
+        from .calibration import settings
+        setup.update(tool=study.tool, seed_rule=study.seed_rule,
+                     calibration=settings(study, args.quick),
+                     primary=[' - '.join(c) for c in study.primary])
     results = dict(command=command, date=date, setup=setup, elapsed_seconds=time.time() - started,
                    summary=summary, runs=runs, failed=failed)
     with open(osp.join(args.out, 'results.json'), 'w') as f:
@@ -142,7 +193,10 @@ def main(study, argv=None, description=''):
               f"`{command}` ({date}; {results['elapsed_seconds'] / 60:.1f} min with --jobs "
               f"{args.jobs})", '', f"{setup['config']}, {setup['iters']} iterations, batch "
               f"{setup['batch_size']}, validation every {setup['val_interval']}; final metrics "
-              f"from {'the test split' if study.test else 'the last validation'}."]
+              f"from {'the test split' if setup['test_split'] else 'the last validation'}."]
+    if args.phase:
+        header += ['', f'Protocol v3 (docs/evidence_protocol.md section 5), phase '
+                   f'**{args.phase}**: {PHASES[args.phase]}']
     if failed:
         header += ['', '**Failed runs:** ' + ', '.join(
             f"{r['variant']} seed {r['seed']} ({r['error']})" for r in failed)]

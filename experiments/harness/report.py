@@ -1,11 +1,33 @@
 """The numbers of a comparison and their markdown: per variant the mean ± std over seeds; per
 compared pair the paired difference (same seed = same data order) with its t interval, p-value,
 minimum detectable difference and verdict (stats.py); wall and training time, step cost, and
-how far the attention moved per stage."""
-from ..stats import mean_std, paired_difference
+how far the attention moved per stage.
+
+Under protocol v3 (a ``phase``), the pairs are the study's primary comparisons (the unadjusted
+paired t-test; the verdict is Holm's over both studies, harness/verdict.py) and its secondary ones
+(exploratory: mean, interval, seeds better); the final AW runs add their attention ablations
+(full minus each, paired by seed) and how much A varies between test images."""
+from ..stats import mean_std, min_detectable_difference, paired_difference
+from .ablation import MODES
 from .train_time import run_train_seconds
 
 STAT_KEYS = ('mean', 'p99', 'max')
+VARIATION_KEYS = ('between_sd', 'mean_abs_dev', 'between_share')
+#: the primaries' detectable difference is given at Holm's first step, the level the seed count
+#: was planned for (docs/evidence_protocol.md 5.4)
+PRIMARY_ALPHA = 0.025
+#: what the primary comparison's table is for, per phase
+PRIMARY_NOTE = dict(
+    calibration='The calibration compares nothing (stock only).',
+    pilot="The pilot's difference decides nothing; the std of its paired differences sizes the "
+          'final run: `python -m experiments.stats results.json`.',
+    final="Verdict: not given by this report alone. The primary's test is the one above, "
+          "unadjusted; its verdict is Holm's correction over the two primaries (detection aw - "
+          'stock and classification aw - stock, family-wise alpha 0.05): `python -m '
+          'experiments.harness.verdict DETECTION_RESULTS CLASSIFICATION_RESULTS`.')
+COLUMNS = dict(mean='mean (points)', ci='95 % CI (t)', std='std of differences',
+               better='seeds better', p='p (paired t)', mdd='min. detectable (80 % power)',
+               verdict='verdict')
 
 
 def by_variant(runs, order=None):
@@ -38,31 +60,67 @@ def _train_seconds(group):
         return None
 
 
-def summarize(study, runs, order=None, cost=None):
+def _ablations(group, metrics):
+    """Over the seeds whose runs were ablated: full minus each ablation (paired by seed) and the
+    variation of A per stage (mean_std of each measure), or None."""
+    runs = [r['ablations'] for r in group if r.get('ablations')]
+    if not runs:
+        return None
+    seeds = [r['seed'] for r in group if r.get('ablations')]
+
+    def by_seed(mode, metric):
+        return {s: a['metrics'][mode][metric] for s, a in zip(seeds, runs)}
+
+    stages = set.intersection(*(set(a['variation']) for a in runs))
+    variation = {stage: {k: _mean_std_of(a['variation'][stage][k] for a in runs)
+                         for k in VARIATION_KEYS} for stage in sorted(stages)}
+    return dict(differences={f'full - {mode}': {m: paired_difference(
+        by_seed('full', m), by_seed(mode, m)) for m in metrics} for mode in MODES[1:]},
+        variation=variation)
+
+
+def _mean_std_of(values):
+    values = [v for v in values if v is not None]
+    return mean_std(values) if values else None
+
+
+def summarize(study, runs, order=None, cost=None, phase=None):
     """The comparison's numbers (JSON-ready).
 
     Args:
         study (Study): metrics, comparisons and how to compute the detectable difference.
         runs (list[dict]): finished run records (harness/runs.py): variant, seed, metrics,
-            wall_seconds, attention (None without AW), run_dir (for the training time).
+            wall_seconds, attention (None without AW), run_dir (for the training time),
+            ablations (protocol v3's final AW runs).
         order (list[str], optional): order of the variants. Defaults to first seen.
         cost (dict, optional): the step-cost benchmark (harness/cost.py).
+        phase (str, optional): protocol v3's phase: the study's primary and secondary
+            comparisons instead of ``study.comparisons``.
     """
     groups = by_variant(runs, order)
     summary = dict(metrics=study.metrics, percent=study.percent, variants={}, differences={},
-                   cost=cost)
+                   cost=cost, phase=phase)
     for name, group in groups.items():
         entry = dict(seeds=[r['seed'] for r in group],
                      wall_seconds=mean_std(r['wall_seconds'] for r in group),
-                     train_seconds=_train_seconds(group), attention=_attention(group))
+                     train_seconds=_train_seconds(group), attention=_attention(group),
+                     ablations=_ablations(group, study.metrics))
         entry.update({m: mean_std(r['metrics'][m] for r in group) for m in study.metrics})
         summary['variants'][name] = entry
-    for name, base in study.comparisons:
-        if name in groups and base in groups:
-            summary['differences'][f'{name} - {base}'] = {m: paired_difference(
-                {r['seed']: r['metrics'][m] for r in groups[name]},
-                {r['seed']: r['metrics'][m] for r in groups[base]},
-                exact_mdd=study.exact_mdd) for m in study.metrics}
+    pairs = ([(c, 'primary') for c in study.primary] + [(c, 'secondary') for c in study.secondary]
+             if phase else [(c, None) for c in study.comparisons])
+    for (name, base), role in pairs:
+        if name not in groups or base not in groups:
+            continue
+        by_metric = summary['differences'][f'{name} - {base}'] = {m: paired_difference(
+            {r['seed']: r['metrics'][m] for r in groups[name]},
+            {r['seed']: r['metrics'][m] for r in groups[base]},
+            exact_mdd=study.exact_mdd or bool(role)) for m in study.metrics}
+        for d in by_metric.values() if role else ():
+            d.update(role=role, verdict=None, mdd_alpha=PRIMARY_ALPHA if role == 'primary'
+                     else None)
+            d['mdd'] = min_detectable_difference(d['std'], d['n'], PRIMARY_ALPHA) \
+                if role == 'primary' else None
     return summary
 
 
@@ -75,8 +133,80 @@ def _pm(stat, scale=1.0, digits=2):
         f'{_num(stat["std"], scale, digits)}'
 
 
+def _cell(column, d, scale):
+    if column == 'mean':
+        return _num(d['mean'], scale, signed=True)
+    if column == 'ci':
+        return '–' if d['ci'] is None else '[{}, {}]'.format(
+            *(_num(v, scale, signed=True) for v in d['ci']))
+    if column == 'std':
+        return _num(d['std'], scale)
+    if column == 'better':
+        return f"{d['seeds_better']}/{d['n']}"
+    if column == 'p':
+        return _num(d['p_value'], digits=3)
+    if column == 'mdd':
+        return _num(d['mdd'], scale)
+    return d[column]
+
+
+def _difference_table(first, differences, metrics, scale, columns, labels=None):
+    """A table with one row per (difference, metric): ``first`` heads the names' column."""
+    head = [first, 'metric'] + [(labels or {}).get(c, COLUMNS[c]) for c in columns]
+    lines = ['', '| ' + ' | '.join(head) + ' |', '|---' * len(head) + '|']
+    for name, by_metric in differences.items():
+        for metric, d in by_metric.items():
+            lines.append('| ' + ' | '.join([name, metrics[metric]]
+                                           + [_cell(c, d, scale) for c in columns]) + ' |')
+    return lines
+
+
+def _comparisons(summary, scale):
+    """The legacy table (a verdict by the interval), or protocol v3's primary and secondary."""
+    metrics, differences = summary['metrics'], summary['differences']
+    if not summary.get('phase'):
+        return _difference_table('difference (paired by seed)', differences, metrics, scale,
+                                 list(COLUMNS)) if differences else []
+    lines = []
+    for role in ('primary', 'secondary'):
+        chosen = {k: v for k, v in differences.items()
+                  if next(iter(v.values())).get('role') == role}
+        if not chosen:
+            continue
+        if role == 'primary':
+            lines += _difference_table(
+                'primary comparison (paired by seed)', chosen, metrics, scale,
+                ['mean', 'ci', 'std', 'better', 'p', 'mdd'],
+                dict(p='p (paired t, unadjusted)',
+                     mdd=f'min. detectable (80 % power, alpha {PRIMARY_ALPHA})'))
+            lines += ['', PRIMARY_NOTE[summary['phase']]]
+        else:
+            lines += _difference_table('secondary comparison (exploratory, no verdict)', chosen,
+                                       metrics, scale, ['mean', 'ci', 'better'])
+    return lines
+
+
+def _ablation_tables(summary, scale):
+    ablated = {n: e['ablations'] for n, e in summary['variants'].items() if e.get('ablations')}
+    if not ablated:
+        return []
+    lines = _difference_table(
+        'attention ablation, test split (paired by seed; exploratory)',
+        {f'{name}: {diff}': by_metric for name, a in ablated.items()
+         for diff, by_metric in a['differences'].items()},
+        summary['metrics'], scale, ['mean', 'ci', 'better'])
+    lines += ['', '| variant | AW stage | between-image sd of A (%) | mean abs(A-1) (%) | '
+              'between-image share of E[(A-1)^2] |', '|---|---|---|---|---|']
+    for name, a in ablated.items():
+        lines += [f"| {name} | {stage} | {_pm(v['between_sd'], 100, 3)} | "
+                  f"{_pm(v['mean_abs_dev'], 100, 3)} | {_pm(v['between_share'], 1, 3)} |"
+                  for stage, v in a['variation'].items()]
+    return lines
+
+
 def markdown(summary, header=()):
-    """The report: variants, paired differences, |A - 1| per stage.
+    """The report: variants, paired differences, |A - 1| per stage, and (protocol v3's final AW
+    runs) the attention ablations.
 
     Args:
         summary (dict): the output of :func:`summarize`.
@@ -95,19 +225,7 @@ def markdown(summary, header=()):
         lines.append(f"| {name} | {len(e['seeds'])} | {' | '.join(cells)} | "
                      f"{_pm(e['wall_seconds'], digits=0)} | {_pm(e['train_seconds'], digits=0)} "
                      f"| {_num(step.get(name), 1e3, 1)} |")
-    if summary['differences']:
-        lines += ['', '| difference (paired by seed) | metric | mean (points) | 95 % CI (t) | '
-                  'std of differences | seeds better | p (paired t) | min. detectable '
-                  '(80 % power) | verdict |', '|---' * 9 + '|']
-        for name, by_metric in summary['differences'].items():
-            for metric, d in by_metric.items():
-                ci = '–' if d['ci'] is None else '[{}, {}]'.format(
-                    *(_num(v, scale, signed=True) for v in d['ci']))
-                lines.append(f"| {name} | {metrics[metric]} | "
-                             f"{_num(d['mean'], scale, signed=True)} | {ci} | "
-                             f"{_num(d['std'], scale)} | {d['seeds_better']}/{d['n']} | "
-                             f"{_num(d['p_value'], digits=3)} | {_num(d['mdd'], scale)} | "
-                             f"{d['verdict']} |")
+    lines += _comparisons(summary, scale)
     if cost:
         ratios = [f'{a}/{b} {step[a] / step[b]:.2f}x' for a, b in
                   (k.split(' - ') for k in summary['differences']) if a in step and b in step]
@@ -122,4 +240,4 @@ def markdown(summary, header=()):
                                                  max=a['max_abs_dev'])}
             lines += [f"| {name} | {stage} | {' | '.join(_pm(s[k], 100, 3) for k in STAT_KEYS)} |"
                       for stage, s in stages.items()]
-    return '\n'.join(lines) + '\n'
+    return '\n'.join(lines + _ablation_tables(summary, scale)) + '\n'

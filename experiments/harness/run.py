@@ -1,6 +1,11 @@
 """One run of a comparison in its own process: train the run config with mmengine's Runner and
 tools/train.py's input checks, test the final weights if asked, measure |A - 1| on the first test
-images, and write ``result.json`` (atomically: a killed run leaves none, and is run again).
+images (validation images where the test split is not read), and write ``result.json``
+(atomically: a killed run leaves none, and is run again).
+
+Protocol v3's run configs carry ``harness = dict(phase, test, ablation)`` (Study.protocol_v3):
+``test`` reads the test split once after the last iteration, and ``ablation`` evaluates an AW
+model's attention ablations on it (harness/ablation.py).
 
 python -m experiments.harness.run RUN_CONFIG --work-dir DIR --variant NAME --seed N \
     --metrics KEY [KEY ...] [--test] [--resume]
@@ -54,23 +59,30 @@ def main(argv=None):
         partial_path,
         tune_glibc_malloc,
     )
+    from experiments.harness.ablation import run_ablations
     from experiments.harness.attention import attention_summary
 
     tune_glibc_malloc()
     cfg = Config.fromfile(args.config)
     cfg.work_dir = osp.abspath(args.work_dir)
     key = config_key(args.config, cfg.work_dir)
+    resumed_from = None
     if args.resume:
         cfg.resume, cfg.load_from = True, None
+        with open(osp.join(cfg.work_dir, 'last_checkpoint')) as f:
+            resumed_from = osp.basename(f.read().strip())
     check_dataset_files(cfg, LOADERS)
     enable_input_checks(cfg, LOADERS)
+    harness = cfg.get('harness') or {}
+    read_test = args.test or harness.get('test', False)
     runner = build_runner(cfg)
     runner.train()
-    test = {k: float(v) for k, v in runner.test().items()} if args.test else None
+    test = {k: float(v) for k, v in runner.test().items()} if read_test else None
+    ablations = run_ablations(runner, harness['ablation']) if harness.get('ablation') else None
     curve = read_curve(cfg.work_dir, args.metrics)
     if not (test or curve):
         raise SystemExit(f'no {args.metrics[0]} in any validation of {cfg.work_dir}')
-    loader = runner.test_dataloader
+    loader = runner.test_dataloader if read_test else runner.val_dataloader
     count = min(args.attention_images, len(loader.dataset))
     attention = attention_summary(runner.model,
                                   (loader.collate_fn([loader.dataset[i]]) for i in range(count)))
@@ -79,8 +91,10 @@ def main(argv=None):
         variant=args.variant, seed=args.seed,
         config_sha256=key,
         metrics={m: (test or curve[-1][1])[m] for m in args.metrics}, test=test, curve=curve,
-        attention=attention, attention_images=count, iters=runner.iter, resumed=args.resume,
-        threads=torch.get_num_threads(), wall_seconds=time.time() - start,
+        attention=attention, attention_images=count, ablations=ablations,
+        phase=harness.get('phase'), iters=runner.iter, resumed=args.resume,
+        resumed_from=resumed_from, threads=torch.get_num_threads(),
+        wall_seconds=time.time() - start,
         num_params=sum(p.numel() for p in runner.model.parameters()),
         dynamics=read_jsonl(dynamics) if osp.isfile(dynamics) else [])
     partial = partial_path(osp.join(cfg.work_dir, RESULT))

@@ -109,7 +109,8 @@ def run_one(study, base, variant, seed, args, log):
     cmd = [sys.executable, '-m', 'experiments.harness.run', path, '--work-dir', run_dir,
            '--variant', variant, '--seed', str(seed), '--metrics', *study.metrics,
            '--attention-images', str(args.attention_images)]
-    cmd += ['--test'] * study.test + ['--resume'] * resume
+    # protocol v3's runs say in their config whether they read the test split (harness/run.py)
+    cmd += ['--test'] * (study.test and 'harness' not in cfg) + ['--resume'] * resume
     log(f'{variant} seed {seed}: {"resuming" if resume else "training"} ({run_dir})')
     with open(osp.join(run_dir, LOG), 'a') as out:
         proc = subprocess.run(cmd, cwd=ROOT, env=child_env(args.jobs), stdout=out,

@@ -5,6 +5,8 @@ import copy
 
 #: the AttentionDynamicsHook's module, as run configs import it
 DYNAMICS_MODULE = 'experiments.evidence.attention_dynamics'
+#: protocol v3's ValidationRngHook
+HOOKS_MODULE = 'experiments.harness.validation_rng_hook'
 
 
 class Study:
@@ -26,6 +28,20 @@ class Study:
         attention_images (int): test images |A - 1| is measured on.
         defaults (dict): command-line defaults: variants, seeds, iters, val_interval, bench_reps.
         quick (dict): what ``--quick`` puts in their place (a smoke run: seconds to minutes).
+
+    Protocol v3 (docs/evidence_protocol.md section 5; ``--phase`` needs them):
+
+    Attributes:
+        name (str): what the verdict calls the study.
+        phases (dict): phase ('calibration', 'pilot', 'final') -> its command-line defaults.
+        primary (tuple): (variant, baseline) pairs with a verdict: a paired t-test, with Holm's
+            correction over the primaries of both studies (harness/verdict.py).
+        secondary (tuple): (variant, baseline) pairs reported as exploratory, no verdict.
+        seed_rule (dict): ``delta`` (points) and ``bounds`` of the pilot's seed count (5.4).
+        calibration (dict): ``candidates`` (iterations) and ``threshold`` (points) of the
+            schedule's doubling rule (5.3, harness/calibration.py).
+        ablation (dict): ``batch_size``, ``mean_images`` (None: all) and ``shuffle`` of the
+            final AW runs' ablations (5.7, harness/ablation.py).
     """
 
     title = ''
@@ -41,12 +57,41 @@ class Study:
     attention_images = 8
     defaults = {}
     quick = {}
+    name = ''
+    phases = {}
+    primary = ()
+    secondary = ()
+    seed_rule = {}
+    calibration = {}
+    ablation = {}
 
     def add_arguments(self, parser):
         """Command-line options of this study only."""
 
     def prepare(self, cfg, args):
         """Change the base config for this study's own options (after the schedule is set)."""
+
+    def train_images(self, cfg):
+        """The dataset config of the training images as the test loader reads them (the mean
+        attention of the ablations)."""
+        raise NotImplementedError
+
+    def use_test_split(self, cfg):
+        """Point the test loader and evaluator at the test split (protocol v3)."""
+
+    def protocol_v3(self, cfg, phase):
+        """Protocol v3's run settings: the test split behind the test loader, read (and the AW
+        runs ablated) only in the final phase; a checkpoint at every validation, so a cut run
+        resumes from the last one, as the uncut run would have gone on (5.1; ValidationRngHook).
+        ``cfg.harness`` tells harness/run.py."""
+        self.use_test_split(cfg)
+        cfg.default_hooks.checkpoint.update(interval=cfg.train_cfg.val_interval,
+                                            max_keep_ckpts=1, save_last=True)
+        cfg.custom_imports.imports = list(cfg.custom_imports.imports) + [HOOKS_MODULE]
+        cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [dict(type='ValidationRngHook')]
+        final = phase == 'final'
+        cfg.harness = dict(phase=phase, test=final, ablation=dict(
+            self.ablation, mean_dataset=self.train_images(cfg)) if final else None)
 
     def seed(self, cfg, seed):
         """Seed the run: model init and data order."""
@@ -61,14 +106,17 @@ class Study:
         """
         from mmengine.config import Config
         cfg = Config.fromfile(args.config, import_custom_modules=False)
-        if args.iters is not None:
-            stretch_schedule(cfg, args.iters)
+        if args.iters is not None:  # protocol v3 keeps the warm-up (5.3); smoke runs stretch
+            extend = args.phase and not args.quick
+            (extend_schedule if extend else stretch_schedule)(cfg, args.iters)
         if args.val_interval is not None:
             cfg.train_cfg.val_interval = args.val_interval
             cfg.train_cfg.pop('val_begin', None)
         if args.batch_size:
             cfg.train_dataloader.batch_size = args.batch_size
         self.prepare(cfg, args)
+        if args.phase:
+            self.protocol_v3(cfg, args.phase)
         if args.dynamics:
             cfg.custom_imports.imports = list(cfg.custom_imports.imports) + [DYNAMICS_MODULE]
             cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
@@ -120,4 +168,29 @@ def stretch_schedule(cfg, iters):
                 sched[key] = max(0, min(iters, round(sched[key] * iters / old)))
         if sched.get('end', 1) <= sched.get('begin', 0):
             sched['end'] = sched.get('begin', 0) + 1
+    cfg.train_cfg.max_iters = iters
+
+
+def extend_schedule(cfg, iters):
+    """Train ``iters`` iterations as a complete schedule of that length: the config's warm-up as
+    it is, and every scheduler that ran to the config's end (the cosine) runs to ``iters``
+    (docs/evidence_protocol.md 5.3: "the same warm-up, then cosine to the config's end lr").
+
+    Args:
+        cfg (mmengine.Config): an iteration-based config, changed in place.
+        iters (int): the new length; longer than every scheduler that ends before the old one.
+
+    Raises:
+        ValueError: ``iters`` does not leave the warm-up whole.
+    """
+    old = cfg.train_cfg.max_iters
+    for sched in cfg.param_scheduler:
+        if sched.get('end', old) >= old:
+            sched['end'] = iters
+        elif sched['end'] >= iters:
+            raise ValueError(f'--iters {iters} cuts the {sched.type} scheduler, which ends at '
+                             f"{sched['end']}")
+        if sched.get('begin', 0) >= iters:
+            raise ValueError(f'--iters {iters}: the {sched.type} scheduler begins at '
+                             f"{sched['begin']}")
     cfg.train_cfg.max_iters = iters

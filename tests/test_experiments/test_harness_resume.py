@@ -1,0 +1,74 @@
+"""A cut run resumes (docs/evidence_protocol.md section 5.1): under protocol v3 every run, the
+detector's too, checkpoints at every validation; a run killed after a checkpoint is resumed from
+it by the next call of the harness (same config text), and ends as the uncut run does: the same
+losses after the checkpoint, the same validation curve and final metrics.
+
+The kill is tests/fault_injection_hook.py's, SIGKILL inside the forward pass of a chosen
+iteration, armed by the environment (not part of the config text, so both runs share their key).
+"""
+import os
+
+import pytest
+
+from experiments.classification.study import ClassificationStudy
+from experiments.evidence.study import DetectionStudy
+from experiments.harness.compare import parse_args
+from experiments.harness.runs import run_one
+from fault_injection_hook import TESTS_DIR, read_losses
+from helpers import make_tiny_data
+
+# (study, its smoke options, the iteration killed, the checkpoint it resumes from); the kill
+# fires in the backbone's forward while ``runner.iter + 1`` is the iteration, so never in the
+# validation of the iteration before it
+CASES = {
+    'classification': (ClassificationStudy, [], 8, 'iter_5.pth'),  # 10 iterations, val every 5
+    'detection': (DetectionStudy, ['--iters', '4', '--val-interval', '2'], 4, 'iter_2.pth'),
+}
+
+
+def _setup(study, options, out, tmp_path):
+    if isinstance(study, DetectionStudy):
+        make_tiny_data(tmp_path / 'data', num_train=2, num_val=2)
+        options = options + ['--data-root', str(tmp_path / 'data')]
+    args = parse_args(study, ['--quick', '--phase', 'pilot', '--seeds', '900', '--jobs', '2',
+                              '--out', str(out)] + options)
+    base = study.base_config(args)
+    base.custom_imports.imports = list(base.custom_imports.imports) + ['fault_injection_hook']
+    base.custom_hooks = list(base.get('custom_hooks', [])) + [dict(type='FaultInjectionHook')]
+    return args, base
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('case', sorted(CASES))
+def test_a_cut_run_resumes_from_its_last_checkpoint_and_ends_as_an_uncut_one(
+        case, tmp_path, monkeypatch):
+    study_class, options, kill_at, checkpoint = CASES[case]
+    study, messages = study_class(), []
+    monkeypatch.setenv('PYTHONPATH', os.pathsep.join(
+        filter(None, [TESTS_DIR, os.environ.get('PYTHONPATH')])))
+
+    def run(out, kill=''):
+        monkeypatch.setenv('AW_KILL_AT', kill)
+        args, base = _setup(study, options, out, tmp_path)
+        return run_one(study, base, 'aw', 900, args, messages.append)
+
+    uncut = run(tmp_path / 'uncut')
+    assert 'error' not in uncut and not uncut['resumed']
+    cut = run(tmp_path / 'cut', f'forward:{kill_at}')
+    assert cut['error'] == 'exit -9'  # SIGKILL, after the checkpoint
+    run_dir = tmp_path / 'cut' / 'runs' / 'aw' / 'seed900'
+    assert (run_dir / 'last_checkpoint').read_text().strip().endswith(checkpoint)
+    resumed = run(tmp_path / 'cut')
+    assert messages[-2].startswith('aw seed 900: resuming (')
+    assert resumed['resumed'] and resumed['resumed_from'] == checkpoint
+    assert resumed['iters'] == uncut['iters']
+
+    before = read_losses(str(tmp_path / 'uncut' / 'runs' / 'aw' / 'seed900'))
+    after = read_losses(str(run_dir))
+    assert sorted(after) == sorted(before)  # the resumed attempt re-ran what the kill cut
+    for iteration in range(int(checkpoint[5:-4]) + 1, uncut['iters'] + 1):
+        assert after[iteration] == pytest.approx(before[iteration], rel=1e-5, abs=1e-6)
+    assert [step for step, _ in resumed['curve']] == [step for step, _ in uncut['curve']]
+    for (_, got), (_, want) in zip(resumed['curve'], uncut['curve']):
+        assert got == pytest.approx(want, rel=1e-5, abs=1e-6)
+    assert resumed['metrics'] == pytest.approx(uncut['metrics'], rel=1e-5, abs=1e-6)
