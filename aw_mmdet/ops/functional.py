@@ -23,7 +23,7 @@ MMAP_BYTES = 32 * 1024 * 1024
 BLOCK_ELEMENTS = 1024 * 1024
 #: output maps of at most this many positions take the im2col + matmul path, larger ones the
 #: grouped conv (docs/benchmarks.md, "Per-sample convolution")
-MATMUL_MAX_POSITIONS = 64
+MATMUL_MAX_POSITIONS = 49
 
 
 def attention_map(logits, out=None):
