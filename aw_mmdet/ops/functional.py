@@ -110,30 +110,84 @@ class Modulation(torch.autograd.Function):
         ctx.save_for_backward(weight, *logits)
         if ext is None:
             return _torch_forward(weight, logits)
-        logits = [t.contiguous() for t in logits]
-        if len(logits) == 2:
-            return ext.factorized_forward(weight.contiguous(), *logits)
-        return ext.dense_forward(weight.contiguous(), logits[0])
+        return ext.modulate(weight.contiguous(), [t.contiguous() for t in logits])
 
     @staticmethod
     def backward(ctx, grad):
         weight, *logits = ctx.saved_tensors
         need_weight, need_logits = ctx.needs_input_grad[1], any(ctx.needs_input_grad[2:])
-        if not ctx.use_kernel:
+        if ctx.use_kernel:
+            grad_weight, *grad_logits = kernel().modulate_backward(
+                grad.contiguous(), weight.contiguous(), [t.contiguous() for t in logits],
+                need_weight, need_logits)
+        else:
             grad_weight, grad_logits = _torch_backward(grad, weight, logits, need_weight,
                                                        need_logits)
-            return (None, grad_weight) + tuple(grad_logits)
+        grad_logits = grad_logits if need_logits else [None] * len(logits)
+        return (None, grad_weight if need_weight else None) + tuple(grad_logits)
+
+
+class MatmulConv(torch.autograd.Function):
+    """The fused kernel's per-sample conv of small output maps: out[n] = (A_n * W) @ cols[n]
+    per group, each block of A_n * W made next to its GEMM (forward and backward), so neither the
+    per-sample weights nor their gradients exist as tensors."""
+
+    @staticmethod
+    def forward(ctx, weight, cols, groups, *logits):
+        ctx.groups = groups
+        ctx.save_for_backward(weight, cols, *logits)
+        return kernel().matmul_conv(weight.contiguous(), [t.contiguous() for t in logits],
+                                    cols.contiguous(), groups)
+
+    @staticmethod
+    def backward(ctx, grad):
+        weight, cols, *logits = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        grad_weight, grad_cols, *grad_logits = kernel().matmul_conv_backward(
+            grad.contiguous(), weight.contiguous(), [t.contiguous() for t in logits],
+            cols.contiguous(), ctx.groups, need[0], any(need[3:]), need[1])
+        grad_logits = grad_logits if any(need[3:]) else [None] * len(logits)
+        return (grad_weight if need[0] else None, grad_cols if need[1] else None,
+                None) + tuple(grad_logits)
+
+
+class GroupedConv(torch.autograd.Function):
+    """The fused kernel's per-sample conv of larger output maps: one grouped conv of the batch
+    folded into channels (``grouped_conv``), with the per-sample weights made by the kernel in
+    forward and made again in backward instead of being kept (they are N times the weight)."""
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, stride, padding, dilation, groups, *logits):
+        ctx.conv = (stride, padding, dilation, groups, bias is not None)
+        ctx.save_for_backward(x, weight, *logits)
+        weights = kernel().modulate(weight.contiguous(), [t.contiguous() for t in logits])
+        return grouped_conv(x, weights, bias, stride, padding, dilation, groups)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, weight, *logits = ctx.saved_tensors
+        stride, padding, dilation, groups, has_bias = ctx.conv
+        need = ctx.needs_input_grad
+        need_logits = any(need[7:])
         ext = kernel()
-        args = (grad.contiguous(), weight.contiguous(), *[t.contiguous() for t in logits])
-        if len(logits) == 2:
-            grad_weight, grad_out, grad_in = ext.factorized_backward(*args, need_weight,
-                                                                     need_logits)
-            grad_logits = (grad_out, grad_in)
-        else:
-            grad_weight, grad_logits = ext.dense_backward(*args, need_weight, need_logits)
-            grad_logits = (grad_logits,)
-        return ((None, grad_weight if need_weight else None)
-                + tuple(g if need_logits else None for g in grad_logits))
+        logits = [t.contiguous() for t in logits]
+        weights = ext.modulate(weight.contiguous(), logits)
+        n, c, h, w = x.shape
+        d = weight.shape[0]
+        grad_x, grad_weights, grad_bias = torch.ops.aten.convolution_backward(
+            grad.reshape(1, n * d, *grad.shape[2:]), x.reshape(1, n * c, h, w),
+            weights.view(n * d, *weight.shape[1:]), [n * d] if has_bias else None, stride,
+            padding, dilation, False, [0, 0], groups * n,
+            [need[0], need[1] or need_logits, has_bias and need[2]])
+        grad_weight, grad_logits = None, [None] * len(logits)
+        if need[1] or need_logits:
+            grad_weight, *found = ext.modulate_backward(
+                grad_weights.view(weights.shape).contiguous(), weight.contiguous(), logits,
+                need[1], need_logits)
+            grad_logits = found or grad_logits
+        return (grad_x.view(x.shape) if need[0] else None, grad_weight,
+                grad_bias.view(n, d).sum(0) if has_bias and need[2] else None,
+                None, None, None, None, *grad_logits)
 
 
 def modulate(weight, logits, traced=False, use_kernel=True):
@@ -186,28 +240,50 @@ def matmul_conv(x, weights, bias, stride, padding, dilation, groups, traced=Fals
     return out
 
 
+def choose_path(x, weight, stride, padding, dilation, traced=False):
+    """'matmul' for output maps of at most ``MATMUL_MAX_POSITIONS`` positions and always under
+    tracing (the grouped conv's N * g groups would be frozen into the graph), else 'grouped'."""
+    if traced:
+        return 'matmul'
+    kh, kw = weight.shape[-2:]
+    positions = (_output_size(x.shape[2], kh, stride[0], padding[0], dilation[0])
+                 * _output_size(x.shape[3], kw, stride[1], padding[1], dilation[1]))
+    return 'matmul' if positions <= MATMUL_MAX_POSITIONS else 'grouped'
+
+
 def per_sample_conv(x, weights, bias, stride, padding, dilation, groups, traced=False, path=None):
     """y[n] = conv2d(x[n], weights[n], bias, ...); ``padding`` a pair of ints.
 
     Args:
-        path (str, optional): ``'grouped'`` or ``'matmul'``; by default matmul for output maps
-            of at most ``MATMUL_MAX_POSITIONS`` positions and always under tracing (the grouped
-            conv's N * g groups would be frozen into the graph).
+        path (str, optional): ``'grouped'`` or ``'matmul'``; by default ``choose_path``'s.
     """
     if traced:
         return matmul_conv(x, weights, bias, stride, padding, dilation, groups, traced=True)
     if x.shape[0] == 1:
         return F.conv2d(x, weights[0], bias, stride, padding, dilation, groups)
-    if path is None:
-        kh, kw = weights.shape[-2:]
-        positions = (_output_size(x.shape[2], kh, stride[0], padding[0], dilation[0])
-                     * _output_size(x.shape[3], kw, stride[1], padding[1], dilation[1]))
-        path = 'matmul' if positions <= MATMUL_MAX_POSITIONS else 'grouped'
+    path = path or choose_path(x, weights[0], stride, padding, dilation)
     conv = matmul_conv if path == 'matmul' else grouped_conv
-    out = conv(x, weights, bias, stride, padding, dilation, groups)
+    return _keep_memory_format(x, conv(x, weights, bias, stride, padding, dilation, groups))
+
+
+def _keep_memory_format(x, out):
     if x.is_contiguous(memory_format=torch.channels_last) and not x.is_contiguous():
-        out = out.contiguous(memory_format=torch.channels_last)
+        return out.contiguous(memory_format=torch.channels_last)
     return out
+
+
+def fused_matmul_conv(x, weight, bias, logits, stride, padding, dilation, groups):
+    """The matmul path with the fused kernel: im2col columns (autograd's F.unfold) times each
+    sample's modulated weight, made block by block in the kernel."""
+    n, _, h, w = x.shape
+    kh, kw = weight.shape[-2:]
+    ho = _output_size(h, kh, stride[0], padding[0], dilation[0])
+    wo = _output_size(w, kw, stride[1], padding[1], dilation[1])
+    cols = F.unfold(x, (kh, kw), dilation=dilation, padding=padding, stride=stride)
+    out = MatmulConv.apply(weight, cols, groups, *logits).view(n, weight.shape[0], ho, wo)
+    if bias is not None:
+        out = out + bias.view(1, -1, 1, 1)
+    return _keep_memory_format(x, out)
 
 
 def batch_chunks(x, weight):
@@ -233,13 +309,22 @@ def aw_conv2d(x, weight, bias, logits, stride, padding, dilation, groups, traced
         stride, padding, dilation (tuple[int, int]): As for ``F.conv2d``.
         groups (int): As for ``F.conv2d``.
         traced (bool): Under ``torch.jit.trace``: one batch-dynamic graph. Defaults to False.
-        use_kernel (bool): Allow the fused CPU modulation kernel. Defaults to True.
+        use_kernel (bool): Allow the fused CPU kernel. Defaults to True.
     """
-    chunks = 1 if traced else batch_chunks(x, weight)
+    if traced:
+        return per_sample_conv(x, modulate(weight, logits, traced=True), bias, stride, padding,
+                               dilation, groups, traced=True)
+    fused = use_kernel and x.shape[0] > 1 and _fused_kernel_for(x, weight, *logits) is not None
+    if fused and choose_path(x, weight, stride, padding, dilation) == 'matmul':
+        return fused_matmul_conv(x, weight, bias, logits, stride, padding, dilation, groups)
+    chunks = batch_chunks(x, weight)
     if chunks > 1:
         parts = zip(x.tensor_split(chunks), *[t.tensor_split(chunks) for t in logits])
         return torch.cat([aw_conv2d(part, weight, bias, tuple(part_logits), stride, padding,
                                     dilation, groups, use_kernel=use_kernel)
                           for part, *part_logits in parts])
-    weights = modulate(weight, logits, traced, use_kernel)
-    return per_sample_conv(x, weights, bias, stride, padding, dilation, groups, traced)
+    if fused:
+        return _keep_memory_format(x, GroupedConv.apply(x, weight, bias, stride, padding,
+                                                        dilation, groups, *logits))
+    weights = modulate(weight, logits, use_kernel=use_kernel)
+    return per_sample_conv(x, weights, bias, stride, padding, dilation, groups)

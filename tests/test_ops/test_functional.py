@@ -177,3 +177,83 @@ def test_chunked_batch_equals_reference(monkeypatch, padding_mode, channels_last
     torch.testing.assert_close(x_grad, want_x_grad)
     for got, expected in zip(param_grads, want_param_grads):
         torch.testing.assert_close(got, expected)
+
+
+# (in, out, kernel, stride, padding, dilation, groups, input size, path)
+FUSED_CASES = [(8, 12, 3, 1, 1, 1, 1, (5, 6), 'matmul'), (12, 8, 3, 2, 1, 1, 4, (9, 7), 'matmul'),
+               (6, 9, (1, 3), 1, (0, 1), (1, 2), 3, (4, 7), 'matmul'),
+               (40, 36, 3, 1, 1, 1, 2, (3, 3), 'matmul'), (8, 12, 3, 1, 1, 1, 1, (9, 8), 'grouped'),
+               (12, 8, 3, 2, 1, 2, 4, (19, 17), 'grouped'),
+               (6, 9, (1, 3), 1, (0, 1), 1, 3, (8, 9), 'grouped')]
+
+
+@pytest.mark.parametrize('threads', [1, 2])
+@pytest.mark.parametrize('dtype', [torch.float32, torch.float64])
+@pytest.mark.parametrize('mode', ['factorized', 'dense'])
+@pytest.mark.parametrize('case', FUSED_CASES)
+def test_fused_per_sample_conv_equals_reference(case, mode, dtype, threads):
+    """The kernel's per-sample convs (matmul: Wn made block by block next to each GEMM;
+    grouped: Wn made again in backward instead of kept): outputs and every gradient against the
+    per-sample reference, with the attention off identity."""
+    cin, cout, k, s, p, d, g, size, path = case
+    conv = AWConv2d(cin, cout, k, stride=s, padding=p, dilation=d, groups=g, reduction=2,
+                    min_hidden=3, attention=mode).to(dtype)
+    gen = torch.Generator().manual_seed(sum(size) + cin)
+    randomise_attention(conv, gen)
+    x = torch.randn(3, cin, *size, generator=gen, dtype=dtype)
+    assert functional.choose_path(x, conv.weight, conv.stride, conv.padding,
+                                  conv.dilation) == path
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        got = _conv_grads(conv, x, conv)
+    finally:
+        torch.set_num_threads(before)
+    tol = {} if dtype == torch.float64 else dict(rtol=1e-4, atol=1e-4)
+    want = _conv_grads(conv, x, lambda inp: reference_aw_conv(conv, inp))
+    for a, b in zip(got, want):
+        torch.testing.assert_close(a, b, **tol)
+
+
+def _conv_grads(conv, x, fn):
+    inp = x.detach().clone().requires_grad_()
+    conv.zero_grad()
+    out = fn(inp)
+    grad = 1 + torch.arange(out.numel(), dtype=out.dtype).view_as(out) / out.numel()
+    out.backward(grad)
+    return [out.detach(), inp.grad] + [p.grad.clone() for p in conv.parameters()]
+
+
+@pytest.mark.parametrize('mode', ['factorized', 'dense'])
+def test_fused_matmul_conv_gradcheck(mode):
+    gen = torch.Generator().manual_seed(8)
+    weight = torch.randn(6, 2, 3, 3, generator=gen, dtype=torch.float64, requires_grad=True)
+    x = torch.randn(2, 4, 4, 5, generator=gen, dtype=torch.float64, requires_grad=True)
+    if mode == 'factorized':
+        logits = [torch.randn(2, 6, 3, 3, generator=gen, dtype=torch.float64),
+                  torch.randn(2, 2, 3, 3, generator=gen, dtype=torch.float64)]
+    else:
+        logits = [torch.randn(2, 6, 2, 3, 3, generator=gen, dtype=torch.float64)]
+    logits = [t.requires_grad_() for t in logits]
+    assert torch.autograd.gradcheck(
+        lambda inp, w, *ls: functional.fused_matmul_conv(inp, w, None, ls, (1, 1), (1, 1),
+                                                         (1, 1), 2), (x, weight, *logits))
+
+
+@pytest.mark.parametrize('size', [(5, 6), (9, 8)], ids=['matmul', 'grouped'])
+def test_fused_convs_with_frozen_weight_and_input_without_grad(size):
+    """Only the attention trains (a frozen stage's weight, an input that needs no gradient):
+    its gradients still equal the reference's."""
+    gen = torch.Generator().manual_seed(9)
+    conv = AWConv2d(8, 12, 3, padding=1, reduction=2, min_hidden=3).double()
+    randomise_attention(conv, gen)
+    conv.weight.requires_grad_(False)
+    x = torch.randn(3, 8, *size, generator=gen, dtype=torch.float64)
+    grads = []
+    for fn in (conv, lambda inp: reference_aw_conv(conv, inp)):
+        conv.zero_grad()
+        fn(x).square().sum().backward()
+        assert conv.weight.grad is None
+        grads.append([p.grad.clone() for p in conv.attention.parameters()])
+    for got, want in zip(*grads):
+        torch.testing.assert_close(got, want)
