@@ -124,9 +124,11 @@ def test_the_schedule_is_stretched_with_its_warm_up():
 
 def test_a_variant_reads_the_same_whichever_recipe_the_demo_config_ships(detection):
     study, base, _, _ = detection
-    assert base.optim_wrapper.paramwise_cfg  # the AW configs ship the x10 recipe
-    plain = copy.deepcopy(base)
-    plain.optim_wrapper.pop('paramwise_cfg')
+    assert 'paramwise_cfg' not in base.optim_wrapper  # the configs ship mmdet's stock recipe
+    plain = base
+    base = copy.deepcopy(base)  # a user's config that opted into the x10 recipe
+    base.optim_wrapper.paramwise_cfg = dict(
+        custom_keys={'.attention.': dict(lr_mult=10.0, decay_mult=0.0)})
     for variant in ('stock', 'aw', 'aw_attn_lr10'):
         assert study.run_config(base, variant, 0).pretty_text == \
             study.run_config(plain, variant, 0).pretty_text
