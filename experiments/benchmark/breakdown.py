@@ -8,6 +8,9 @@ from .timing import is_cuda, sync
 
 #: kind -> aten ops (exact names, or a name part ending in '*'); every other op is 'other'
 KINDS = {
+    # AW's autograd nodes: their self time is the fused kernel (or PyTorch's modulation) at work
+    'AW modulation (fused kernel)': ('GroupedConv', 'GroupedConvBackward', 'MatmulConv',
+                                     'MatmulConvBackward', 'Modulation', 'ModulationBackward'),
     'conv (oneDNN, cuDNN)': ('conv*',),
     'matmul (per-sample conv, heads)': ('aten::bmm', 'aten::mm', 'aten::addmm', 'aten::baddbmm'),
     'im2col / col2im': ('aten::im2col', 'aten::col2im'),
