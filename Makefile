@@ -46,13 +46,15 @@ gpu-rehearsal: setup
 
 # Protocol v3 (docs/evidence_protocol.md section 5), one command per step, per study, in this
 # order; each prints what the next needs. Runs are cached by their config text and a cut run
-# resumes from its last checkpoint, so a step can be run again at any point.
+# resumes from its last checkpoint, so a step can be run again at any point. Everything but the
+# runs' logs and checkpoints is committed under results/v3/ (.gitignore), so a finished run stays
+# cached in any clone and the study can span machines.
 #   make v3-calibration STUDY=detection            # 5.3: stock, seeds 100-102, the doubling rule
 #   make v3-pilot STUDY=detection ITERS=1080       # 5.4: stock and aw, seeds 200-203; prints n
 #   make v3-final STUDY=detection ITERS=1080 N=10  # 5.5: seeds 0..N-1, test split, ablations
 #   make v3-verdict                                # 5.6: Holm over both studies, the recipe rule
 # STUDY is detection or classification; the pilot and final runs need the calibrated ITERS.
-V3 := work_dirs/v3
+V3 := results/v3
 STUDY ?= detection
 V3_TOOL_detection := tools/compare.py
 V3_TOOL_classification := tools/compare_classification.py

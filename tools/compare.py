@@ -12,10 +12,10 @@ python tools/compare.py --out work_dirs/evidence_r50 --depth 50 --variants stock
 
 Protocol v3 (docs/evidence_protocol.md section 5; `make v3-*` wraps these):
 
-python tools/compare.py --phase calibration --out work_dirs/v3/detection/calibration --jobs 2
-python tools/compare.py --phase pilot --iters ITERS --out work_dirs/v3/detection/pilot --jobs 2
+python tools/compare.py --phase calibration --out results/v3/detection/calibration --jobs 2
+python tools/compare.py --phase pilot --iters ITERS --out results/v3/detection/pilot --jobs 2
 python tools/compare.py --phase final --iters ITERS --seeds 0 1 ... --out \
-    work_dirs/v3/detection/final --jobs 2
+    results/v3/detection/final --jobs 2
 
 Writes <out>/report.md, results.json and curves.png (with --dynamics also dynamics.png); finished
 runs are cached in <out>/runs/ by their config text (experiments/harness/runs.py).

@@ -22,7 +22,7 @@ MMAP_BYTES = 32 * 1024 * 1024
 #: elements per output-channel block of the PyTorch modulation path on CPU (4 MB of float32)
 BLOCK_ELEMENTS = 1024 * 1024
 #: output maps of at most this many positions take the im2col + matmul path, larger ones the
-#: grouped conv (docs/benchmarks.md, "Per-sample convolution")
+#: grouped conv (docs/benchmarks.md, "Where AW's extra work goes")
 MATMUL_MAX_POSITIONS = 49
 
 

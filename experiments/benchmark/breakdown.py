@@ -1,6 +1,6 @@
 """Where a step's time goes, by kind of op (torch.profiler), so a missed target can be explained:
 AW's extra work per conv is weight-sized and per sample, the conv's own scales with the map, so
-the smaller the map, the larger AW's share (docs/benchmarks.md, "Small maps")."""
+the smaller the map, the larger AW's share (docs/benchmarks.md, "Where the misses go")."""
 from torch.autograd import DeviceType
 from torch.profiler import ProfilerActivity, profile
 

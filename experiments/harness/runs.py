@@ -24,10 +24,11 @@ LOG = 'train.log'
 
 
 def config_key(path, work_dir):
-    """SHA-256 of the config file's text with ``work_dir`` written as ``<work_dir>``."""
+    """SHA-256 of the config file's text with ``work_dir`` written as ``<work_dir>`` and the
+    checkout as ``<root>``, so a run committed under results/ stays cached in another clone."""
     with open(path) as f:
-        text = f.read()
-    return hashlib.sha256(text.replace(work_dir, '<work_dir>').encode()).hexdigest()
+        text = f.read().replace(work_dir, '<work_dir>').replace(ROOT, '<root>')
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def read_json(path):

@@ -1,13 +1,14 @@
 """How the comparison caches runs: the key is the run config's text (its SHA-256, with the run
-directory written as ``<work_dir>``). A finished run with the same text is read back instead of
-trained, also one written by the tools before this harness (their detection and classification
-record formats); a changed config is trained again from scratch."""
+directory written as ``<work_dir>`` and the checkout as ``<root>``). A finished run with the same
+text is read back instead of trained, also one written by the tools before this harness (their
+detection and classification record formats); a changed config is trained again from scratch."""
 import copy
 import hashlib
 import json
 
 import pytest
 
+from experiments import ROOT
 from experiments.evidence.study import DetectionStudy
 from experiments.harness.compare import parse_args
 from experiments.harness.runs import config_key, read_record, run_one
@@ -49,6 +50,13 @@ def test_the_key_is_the_config_text_wherever_the_run_dir_is(tmp_path):
     assert config_key(tmp_path / 'a.py', '/x/runs/aw/seed0') == expected
     assert config_key(tmp_path / 'b.py', '/elsewhere/seed0') == expected
     assert config_key(tmp_path / 'c.py', '/x/runs/aw/seed0') != expected
+
+
+def test_the_key_is_the_same_in_every_clone(tmp_path):
+    """results/v3 is committed: a run finished in one clone stays cached in another."""
+    (tmp_path / 'a.py').write_text(f"data_root = '{ROOT}/data/aw_demo/'\n")
+    expected = hashlib.sha256(b"data_root = '<root>/data/aw_demo/'\n").hexdigest()
+    assert config_key(tmp_path / 'a.py', '/x/runs/aw/seed0') == expected
 
 
 def test_a_finished_run_with_the_same_config_text_is_read_not_trained(tmp_path, detection):
