@@ -17,10 +17,10 @@ from mmcv.cnn import build_conv_layer, build_plugin_layer
 from mmengine.config import Config
 
 from aw_mmdet import to_aw_conv
+from experiments import ROOT
 
 from .condconv import RoutedCondConv
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 BASELINE = 'stock'
 STOCK = 'mmdet::faster_rcnn/faster-rcnn_r101_fpn_1x_coco.py'
 DEMO = 'configs/demo/faster_rcnn_aw_demo.py'
