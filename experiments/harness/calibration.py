@@ -68,14 +68,20 @@ def final_values(results):
                                         for r in results['runs'] if r['variant'] == 'stock'}
 
 
-def report(directory, candidates, threshold, tool, study=None):
+def report(directory, candidates, threshold, tool, study=None, seeds=None):
     """Print each candidate's numbers found in ``directory``, the rule's arithmetic and its
-    choice (or the next candidate's command); return :func:`doubling_rule`'s output."""
+    choice (or the next candidate's command); return :func:`doubling_rule`'s output. With
+    ``seeds``, a candidate whose comparison ran other seeds (a ``--seeds`` subset) counts as
+    missing, so :func:`calibrate` runs it again with the phase's seeds (cached runs are read)."""
     found, means = read_candidates(directory), {}
     for length in candidates:
         if length not in found:
             continue
         label, values = final_values(found[length])
+        if seeds is not None and sorted(values) != sorted(seeds):
+            print(f"{length} iterations: seeds {' '.join(map(str, values))}, not the phase's "
+                  f"{' '.join(map(str, seeds))}: to be run again")
+            continue
         means[length] = statistics.fmean(values.values())
         print(f"{length} iterations: stock final val {label} "
               + ', '.join(f'{v:.2f}' for v in values.values())
@@ -113,7 +119,7 @@ def calibrate(study, args, compare):
     while True:
         print(f'calibration in {args.out}: candidates {candidates}, threshold '
               f"{rule['threshold']} points", flush=True)
-        out = report(args.out, candidates, rule['threshold'], study.tool, study.name)
+        out = report(args.out, candidates, rule['threshold'], study.tool, study.name, args.seeds)
         if out['choice'] is not None:
             return out
         compare(out['next'], osp.join(args.out, str(out['next'])))

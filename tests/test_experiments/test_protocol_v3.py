@@ -244,3 +244,18 @@ def test_verdict_applies_holm_over_both_studies_and_the_recipe_rule(tmp_path, ca
     pilot.write_text(json.dumps(_results(cls, cls_runs, 'pilot')))
     with pytest.raises(SystemExit):
         verdict_main([str(paths[0]), str(pilot)])
+
+
+def test_a_candidate_run_on_other_seeds_does_not_count(tmp_path, capsys):
+    """A ``--seeds`` subset writes a results.json of its own seeds only; the rule must not read
+    it as the candidate."""
+    from experiments.harness.calibration import report
+    study = ClassificationStudy()
+    for iters, seeds in ((800, (100, 101, 102)), (1600, (101, 102))):
+        runs = [_cls_run('stock', s, 90.0 + iters / 800) for s in seeds]
+        (tmp_path / str(iters)).mkdir()
+        (tmp_path / str(iters) / 'results.json').write_text(
+            json.dumps(_results(study, runs, 'calibration', iters)))
+    out = report(str(tmp_path), [800, 1600, 3200], 0.5, study.tool, seeds=[100, 101, 102])
+    assert out['next'] == 1600 and 'to be run again' in capsys.readouterr().out
+    assert report(str(tmp_path), [800, 1600, 3200], 0.5, study.tool)['next'] == 3200
