@@ -89,16 +89,6 @@ def test_verdict_needs_the_interval_to_exclude_zero():
     assert verdict(None) == 'not distinguishable'
 
 
-def test_recipe_choice_follows_the_protocol():
-    from experiments.evidence.recipe_selection import choose
-    plain = {100: 0.300, 101: 0.310}
-    assert choose({'aw': plain, 'lr10': {100: 0.320, 101: 0.320}}) == 'lr10'  # +1.5 points
-    assert choose({'aw': plain, 'lr10': {100: 0.306, 101: 0.312}}) == 'aw'  # +0.4: plain stays
-    assert choose({'aw': plain, 'lr10': {100: 0.29, 101: 0.30}}) == 'aw'  # plain is best
-    assert choose({'aw': plain, 'lr10': {100: 0.33, 101: 0.31}, 'lr100': {100: 0.34, 101: 0.32}}
-                  ) == 'lr100'
-
-
 def test_two_seeds_give_an_interval_but_no_exact_detectable_difference():
     # 1 degree of freedom: scipy's noncentral t is NaN there, so the exact MDD is undefined
     diff = paired_difference({0: 0.31, 1: 0.33}, {0: 0.30, 1: 0.30})
