@@ -83,9 +83,3 @@ def load_tool(script):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def timm_usable():
-    """Whether timm's CondConv2d imports here (the benchmark's optional peer dependency)."""
-    from experiments.benchmark.condconv import cond_conv2d
-    return cond_conv2d()[1] == 'timm'

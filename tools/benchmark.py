@@ -17,7 +17,6 @@ import torch
 
 from aw_mmdet.utils import tune_glibc_malloc
 from experiments.benchmark.cases import SUITES, select
-from experiments.benchmark.condconv import cond_conv2d
 from experiments.benchmark.pipeline import MEASURES, environment, run_suite
 from experiments.benchmark.report import markdown
 
@@ -59,7 +58,7 @@ def main(argv=None):
     report = dict(suite=args.suite, seconds=round(time.time() - start, 1), rows=rows,
                   env=environment(args.device, torch.get_num_threads(), quick=args.quick,
                                   reps=reps, warmup=args.warmup, amp=args.amp,
-                                  malloc_tuned=malloc_tuned, condconv=cond_conv2d()[1]))
+                                  malloc_tuned=malloc_tuned))
     os.makedirs(args.out, exist_ok=True)
     with open(osp.join(args.out, f'{args.suite}.json'), 'w') as f:
         json.dump(report, f, indent=1)

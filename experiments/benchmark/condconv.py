@@ -1,9 +1,8 @@
-"""CondConv (Yang et al., NeurIPS 2019) as a drop-in 3x3 conv for the benchmark: timm's CondConv2d
-when timm imports (an optional dependency), else the same algorithm written here.
-
-timm's CondConv2d needs torchvision, which has no CPU build for this torch (docs/benchmarks.md), so
-the fallback follows the paper and timm's description: ``num_experts`` kernels, mixed per sample
-by routing weights, then one grouped conv over the batch folded into the channels (timm's way).
+"""CondConv (Yang et al., NeurIPS 2019) as a drop-in 3x3 conv for the benchmark, written here as
+the paper and timm describe it: ``num_experts`` kernels, mixed per sample by routing weights, then
+one grouped conv over the batch folded into the channels (timm's way). timm itself needs a
+torchvision this CPU torch has no build of; one implementation everywhere keeps the tables of
+different machines comparable.
 """
 import math
 
@@ -48,18 +47,6 @@ class CondConv2d(nn.Module):
         return out.view(n, self.kernel_shape[0], *out.shape[-2:])
 
 
-def cond_conv2d():
-    """(CondConv2d class, where it comes from): timm's if it imports, else this file's."""
-    try:
-        from timm.layers import CondConv2d as TimmCondConv2d
-    except Exception as error:  # ImportError, or a RuntimeError from a torchvision built for
-        # another torch (its ops fail to register when timm imports it)
-        reason = (str(error).strip().splitlines() or [''])[-1]
-        return CondConv2d, (f'experiments/benchmark/condconv.py (timm.layers.CondConv2d does not '
-                            f'import: {type(error).__name__}: {reason[:160]})')
-    return TimmCondConv2d, 'timm'
-
-
 class RoutedCondConv(nn.Module):
     """A CondConv2d with the routing of timm's ``CondConvResidual``: one sigmoid weight per
     expert from the globally pooled input.
@@ -73,8 +60,8 @@ class RoutedCondConv(nn.Module):
     def __init__(self, channels, stride, num_experts=EXPERTS):
         super().__init__()
         self.routing_fn = nn.Linear(channels, num_experts)
-        self.cond_conv = cond_conv2d()[0](channels, channels, 3, stride=stride, padding=1,
-                                          bias=False, num_experts=num_experts)
+        self.cond_conv = CondConv2d(channels, channels, 3, stride=stride, padding=1, bias=False,
+                                    num_experts=num_experts)
 
     def forward(self, x):
         routing_weights = torch.sigmoid(self.routing_fn(F.adaptive_avg_pool2d(x, 1).flatten(1)))

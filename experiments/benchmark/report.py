@@ -27,8 +27,6 @@ def markdown(report):
              f'Ratios are to {BASELINE}, measured with it. Time: the median of the '
              'per-repetition ratios (min-max). Training steps run each config\'s optimizer at '
              'lr 0 (the same work; every repetition times the same weights).', '']
-    if 'condconv4' in names:
-        lines += [f"condconv4: CondConv2d from {env['condconv']}.", '']
     timed = [r for r in rows if 'time' in r]
     if timed:
         lines += ['## Time / stock', '']

@@ -1,2 +1,2 @@
-"""The detection study behind tools/compare.py (study.py) and what the learning-dynamics evidence
-adds: AttentionDynamicsHook, the R101 run, BN calibration and the recipe choice as code."""
+"""The detection study behind tools/compare.py (study.py) and the AttentionDynamicsHook that
+``--dynamics`` adds to its runs (attention_dynamics.py)."""

@@ -80,7 +80,7 @@ def test_cpu_amp_autocasts_the_backbone_and_hands_on_float32():
     assert seen[-1] == torch.float32 and not torch.is_autocast_enabled('cpu')
 
 
-def test_fallback_condconv_matches_a_per_sample_loop():
+def test_condconv_matches_a_per_sample_loop():
     import torch.nn.functional as F
 
     from experiments.benchmark.condconv import CondConv2d
