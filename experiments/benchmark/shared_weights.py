@@ -1,18 +1,11 @@
-"""Give stock and AW detectors the same weights, so their timings differ by AW alone.
+"""Give the variants of a benchmark case the same weights, so their timings differ by the variant
+alone: each parameter is drawn from a generator seeded by its name, so every parameter two
+variants share is identical whatever else either builds (random heads would otherwise keep
+different numbers of boxes through NMS), and AW's attention gets a fixed, non-identity draw.
 
-Built from one seed, the two detectors get different random weights everywhere after the first
-AW conv (its attention layers consume random numbers). Random heads then keep different numbers of
-proposals and boxes through NMS, and the timing compares different amounts of head work. Here each
-parameter is drawn from a generator seeded by its *name*, so every parameter the two models share
-is identical, and the attention gets a fixed, non-identity draw.
-
-A deformable conv's offset/mask conv (the DCN peer) gets weight 0 and bias N(0, OFFSET_STD): fixed
-offsets of about a pixel and masks around 0.5, i.e. the sampling work of a trained DCN. Not zero
-(mmcv's init), which keeps every sample on the grid, and not drawn like a weight: the features of
-a randomly initialized R101 reach hundreds, so N(0, 0.05) gave offsets up to ~200 pixels; after
-one SGD step (lr 1e-5) on its huge gradients they reached ~1e5 and mmcv's CPU backward crashed
-(segfault). The peer benchmark's training step therefore runs SGD at lr 0 (the same work, and the
-weights, offsets included, stay as set here).
+A deformable conv's offset/mask conv gets weight 0 and bias N(0, OFFSET_STD): offsets of about a
+pixel and masks near 0.5, the sampling work of a trained DCN, where mmcv's zero init samples on
+the grid and a weight-like draw sends offsets far off the map (docs/benchmarks.md).
 """
 import math
 import zlib
