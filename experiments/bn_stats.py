@@ -1,12 +1,10 @@
 """Normalising BN statistics for benchmark detectors, which have no pretrained checkpoint.
 
-mmdet's detector configs keep the backbone's BN in eval mode (``norm_eval=True``). With the
-running statistics of a fresh model (mean 0, variance 1) nothing is normalised: a ResNet-101's
-features grow to ~1e3 by stage 3, AW's attention then saturates (logits in the hundreds), and
-2 * sigmoid(logit) * W underflows to subnormal floats in about a third of the modulated weights.
-oneDNN's convolutions run ~10x slower on subnormal weights (measured: one stage-3 AW conv, 294 ms
-vs 26 ms per forward+backward), so such a benchmark times float underflow, not AW. A pretrained
-backbone normalises; this measures the same kind of statistics on the benchmark's own batch.
+mmdet's detector configs keep the backbone's BN in eval mode (``norm_eval=True``); with a fresh
+model's running statistics nothing is normalised, the features explode, AW's attention saturates
+and its modulated weights underflow to subnormal floats, on which oneDNN is far slower: the
+benchmark would time underflow, not AW (docs/benchmarks.md). A pretrained backbone normalises;
+this measures the same kind of statistics on the benchmark's own batch.
 """
 import torch
 from torch.nn.modules.batchnorm import _BatchNorm
