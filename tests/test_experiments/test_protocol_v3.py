@@ -91,6 +91,29 @@ def test_classification_phases():
     assert args.bench_reps == 0 and not cfg.harness.test
 
 
+def test_stock_wide_is_the_nearest_width_at_or_above_aws_parameter_count():
+    """5.5: stock_wide (stage 4 at 130 channels) +15.3 k parameters against AW's +12.5 k; 129
+    channels would be below AW's count."""
+    import copy
+
+    from mmdet.registry import MODELS
+    from mmdet.utils import register_all_modules
+    from mmengine.config import Config
+    register_all_modules()
+    study = ClassificationStudy()
+    base = Config.fromfile(study.config)
+
+    def params(variant, last_stage_channels=None):
+        cfg = study.apply(copy.deepcopy(base), variant)
+        if last_stage_channels:
+            cfg.model.backbone.last_stage_channels = last_stage_channels
+        return sum(p.numel() for p in MODELS.build(cfg.model).parameters())
+
+    stock = params('stock')
+    assert (params('aw') - stock, params('stock_wide') - stock) == (12544, 15252)
+    assert params('stock_wide', 129) - stock < 12544
+
+
 def test_phases_need_their_lengths_and_final_seeds(capsys):
     study = ClassificationStudy()
     for argv, needed in ((['--phase', 'pilot'], '--iters'),

@@ -45,7 +45,7 @@ def test_final_runs_read_the_test_split_ablate_aw_and_give_the_verdicts(tmp_path
     run_tool('compare.py', '--quick', '--phase', 'final', '--seeds', 900, '--variants', 'stock',
              'aw', '--jobs', 2, '--data-root', data, '--out', det, timeout=600)
     run_tool('compare_classification.py', '--quick', '--phase', 'final', '--seeds', 900,
-             '--jobs', 2, '--out', cls, timeout=600)
+             '--variants', 'stock', 'aw', '--jobs', 2, '--out', cls, timeout=600)
     for out, test_images, shuffle in ((det, 3, 'previous'), (cls, 24, 'next')):
         results = json.loads((out / 'results.json').read_text())
         assert results['setup']['phase'] == 'final' and results['setup']['test_split']
