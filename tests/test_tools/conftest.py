@@ -1,5 +1,7 @@
-"""A demo detector trained for one iteration on tiny data, shared by the tool tests that need a
-real checkpoint from tools/train.py (tools/infer.py, the documented usage commands)."""
+"""Runs shared by the tool tests: a demo detector trained for one iteration on tiny data (for the
+tests that need a real checkpoint from tools/train.py: tools/infer.py, the documented usage
+commands), and one quick detection comparison in the protocol's final phase (for the comparison
+tool's and protocol v3's tests)."""
 import pytest
 
 from helpers import DEMO_CONFIG, make_tiny_data, run_tool, tiny_options
@@ -15,3 +17,16 @@ def tiny_demo_run(tmp_path_factory):
              *tiny_options(data, max_iters=1), 'train_dataloader.batch_size=1',
              'train_cfg.val_begin=2')
     return data, work / 'iter_1.pth'
+
+
+@pytest.fixture(scope='session')
+def quick_detection_final(tmp_path_factory):
+    """tools/compare.py --quick in the final phase: stock and aw x 2 seeds (paired statistics) on
+    tiny data, the attention dynamics recorded, the test split read and the aw runs ablated.
+    Returns (out dir, the process, its arguments without --jobs)."""
+    root = tmp_path_factory.mktemp('quick_detection_final')
+    data, out = root / 'data', root / 'out'
+    make_tiny_data(data, num_train=4, num_val=2, num_test=3)
+    argv = ['--quick', '--phase', 'final', '--variants', 'stock', 'aw', '--seeds', 900, 901,
+            '--dynamics', 1, '--out', out, '--data-root', data]
+    return out, run_tool('compare.py', *argv, '--jobs', 2, timeout=900), argv

@@ -1,7 +1,8 @@
-"""tools/compare.py --quick on a tiny generated dataset: every (variant, seed) run trains with the
-stock loop in its own process and is evaluated by CocoMetric, and the report, JSON and plot give
-exactly those runs; the statistics match a recomputation from the per-run numbers in the JSON; a
-second call finds every run in the cache and trains nothing."""
+"""tools/compare.py --quick on a tiny generated dataset (conftest.py's final-phase run, shared with
+test_protocol_v3_quick.py): every (variant, seed) run trains with the stock loop in its own process
+and is evaluated by CocoMetric, and the report, JSON and plot give exactly those runs; the
+statistics match a recomputation from the per-run numbers in the JSON; a second call finds every
+run in the cache and trains nothing."""
 import json
 import math
 import statistics
@@ -18,21 +19,20 @@ def compare_main(argv):
 
 
 @pytest.mark.slow
-def test_quick_compare_writes_table_json_and_plot(tmp_path):
-    data, out = tmp_path / 'data', tmp_path / 'out'
-    make_tiny_data(data, num_train=4, num_val=2)
-    proc = run_tool('compare.py', '--quick', '--out', out, '--data-root', data, '--dynamics', '1',
-                    '--jobs', '2', timeout=900)
+def test_quick_compare_writes_table_json_and_plot(quick_detection_final):
+    out, proc, argv = quick_detection_final
     results = json.loads((out / 'results.json').read_text())
     summary = results['summary']
 
-    assert results['setup']['seeds'] == [0, 1] and results['setup']['variants'] == ['stock', 'aw']
+    assert results['setup']['seeds'] == [900, 901]
+    assert results['setup']['variants'] == ['stock', 'aw']
     assert list(summary['variants']) == ['stock', 'aw'] and results['failed'] == []
     assert sorted((r['variant'], r['seed']) for r in results['runs']) == [
-        ('aw', 0), ('aw', 1), ('stock', 0), ('stock', 1)]
+        ('aw', 900), ('aw', 901), ('stock', 900), ('stock', 901)]
     for run in results['runs']:
         assert [step for step, _ in run['curve']] == [1]  # validated at the (only) iteration
-        assert run['metrics'] == run['curve'][-1][1] and run['test'] is None
+        # the final phase reports the test split, read once after the last validation
+        assert run['metrics'] == {m: run['test'][m] for m in run['metrics']}
         for _, metrics in run['curve']:
             assert all(math.isfinite(v) and 0 <= v <= 1 for v in metrics.values())
         assert run['wall_seconds'] > 0 and run['threads'] == 1 and not run['cached']
@@ -54,13 +54,13 @@ def test_quick_compare_writes_table_json_and_plot(tmp_path):
             assert run['attention'] is None and run['dynamics'] == []
 
     # mean/std per variant and the paired difference, recomputed from the runs
-    final = {(r['variant'], r['seed']): r['curve'][-1][1]['coco/bbox_mAP_50']
+    final = {(r['variant'], r['seed']): r['test']['coco/bbox_mAP_50']
              for r in results['runs']}
     aw = summary['variants']['aw']['coco/bbox_mAP_50']
-    assert aw['mean'] == pytest.approx(statistics.fmean([final['aw', 0], final['aw', 1]]))
-    assert aw['std'] == pytest.approx(statistics.stdev([final['aw', 0], final['aw', 1]]))
+    assert aw['mean'] == pytest.approx(statistics.fmean([final['aw', 900], final['aw', 901]]))
+    assert aw['std'] == pytest.approx(statistics.stdev([final['aw', 900], final['aw', 901]]))
     diff = summary['differences']['aw - stock']['coco/bbox_mAP_50']
-    assert diff['values'] == pytest.approx([final['aw', s] - final['stock', s] for s in (0, 1)])
+    assert diff['values'] == pytest.approx([final['aw', s] - final['stock', s] for s in (900, 901)])
 
     table = (out / 'report.md').read_text()
     assert '| stock | 2 |' in table and '| aw | 2 |' in table and '| aw - stock |' in table
@@ -70,8 +70,7 @@ def test_quick_compare_writes_table_json_and_plot(tmp_path):
     assert 'report.md' in proc.stdout
 
     # the same command again: every run comes from the cache, with the same numbers
-    again = run_tool('compare.py', '--quick', '--out', out, '--data-root', data, '--dynamics',
-                     '1', timeout=300)
+    again = run_tool('compare.py', *argv, timeout=300)
     assert again.stdout.count(': cached (') == 4 and 'training (' not in again.stdout
     rerun = json.loads((out / 'results.json').read_text())
     assert [r['metrics'] for r in rerun['runs']] == [r['metrics'] for r in results['runs']]
