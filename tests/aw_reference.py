@@ -25,9 +25,8 @@ def reference_attention(conv, x):
         a_out = _pointwise(att.out_logits, hidden)
         a_in = _pointwise(att.in_logits, hidden)
         a = torch.empty(n, d, cg, kh, kw, dtype=x.dtype)
-        for dd in range(d):
-            for cc in range(cg):
-                a[:, dd, cc] = 2 * torch.sigmoid(a_out[:, dd] + a_in[:, cc])
+        for dd in range(d):  # every input channel cc at once: a_in[:, cc] + a_out[:, dd]
+            a[:, dd] = 2 * torch.sigmoid(a_out[:, dd].unsqueeze(1) + a_in)
         return a
     return 2 * torch.sigmoid(_pointwise(att.logits, hidden).reshape(n, d, cg, kh, kw))
 
