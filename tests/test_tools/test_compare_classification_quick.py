@@ -1,4 +1,5 @@
-"""tools/compare_classification.py --quick: two variants x one seed train with mmengine's Runner on
+"""tools/compare_classification.py --quick (conftest.py's final-phase run, shared with
+test_protocol_v3_quick.py): two variants x one seed train with mmengine's Runner on
 a few rendered scans, in their own processes; results.json carries what the report is built from
 (test top-1, val curve, wall time, step cost, per-stage attention) and report.md and the plot are
 written. No accuracy is asserted: 10 iterations measure the machinery, not AW."""
@@ -7,22 +8,17 @@ import math
 
 import pytest
 
-from helpers import run_tool
-
 
 @pytest.mark.slow
-def test_quick_comparison_writes_results_report_and_plot(tmp_path):
-    out = tmp_path / 'out'
-    # --jobs 2: both runs at once, one thread each (two-thread OpenMP crawls on a busy machine)
-    proc = run_tool('compare_classification.py', '--quick', '--jobs', '2', '--out', out,
-                    timeout=300)
+def test_quick_comparison_writes_results_report_and_plot(quick_classification_final):
+    out, proc = quick_classification_final
     results = json.loads((out / 'results.json').read_text())
 
     assert results['setup']['quick'] and results['setup']['iters'] == 10
     assert results['setup']['threads_per_run'] == 1
     assert results['failed'] == []
     runs = {(r['variant'], r['seed']): r for r in results['runs']}
-    assert sorted(runs) == [('aw', 0), ('stock', 0)]
+    assert sorted(runs) == [('aw', 900), ('stock', 900)]
     for run in runs.values():
         assert run['metrics'] == run['test'] and 0 <= run['test']['cls/top1'] <= 100
         assert [step for step, _ in run['curve']] == [5, 10]  # val every 5 iterations
@@ -31,8 +27,8 @@ def test_quick_comparison_writes_results_report_and_plot(tmp_path):
         assert run['cached'] is False and run['resumed'] is False and run['threads'] == 1
 
     # attention: none without AW; with AW, measured per stage (A = 2 sigmoid(.) is in (0, 2))
-    assert runs['stock', 0]['attention'] is None
-    attention = runs['aw', 0]['attention']
+    assert runs['stock', 900]['attention'] is None
+    attention = runs['aw', 900]['attention']
     assert attention['num_aw_convs'] == 8 and attention['num_images'] == 2  # 2 blocks x 4 stages
     assert sorted(attention['stages']) == ['layer1', 'layer2', 'layer3', 'layer4']
     for stage in attention['stages'].values():
@@ -40,7 +36,7 @@ def test_quick_comparison_writes_results_report_and_plot(tmp_path):
 
     summary = results['summary']
     diff = summary['differences']['aw - stock']['cls/top1']
-    expected = runs['aw', 0]['test']['cls/top1'] - runs['stock', 0]['test']['cls/top1']
+    expected = runs['aw', 900]['test']['cls/top1'] - runs['stock', 900]['test']['cls/top1']
     assert diff['values'] == pytest.approx([expected]) and diff['ci'] is None  # 1 seed: no CI
     step = summary['cost']['step_seconds']
     assert set(step) == {'stock', 'aw'} and all(math.isfinite(v) and v > 0 for v in step.values())

@@ -1,8 +1,8 @@
 """Protocol v3's commands end to end at smoke size (docs/evidence_protocol.md section 5; seeds 900+,
 so no number of the protocol's seeds exists): the calibration trains the candidates its doubling
 rule asks for without reading the test split; the final runs read it and ablate the AW runs'
-attention (the detection runs are conftest.py's, shared with test_compare_quick.py); the verdict
-tool takes both studies' final results. No accuracy is asserted."""
+attention (the final runs are conftest.py's, shared with the comparison tools' tests); the
+verdict tool takes both studies' final results. No accuracy is asserted."""
 import json
 import subprocess
 import sys
@@ -39,11 +39,9 @@ def test_calibration_trains_until_the_rule_chooses_and_reads_validation_only(tmp
 
 
 @pytest.mark.slow
-def test_final_runs_read_the_test_split_ablate_aw_and_give_the_verdicts(tmp_path,
-                                                                         quick_detection_final):
-    det, cls = quick_detection_final[0], tmp_path / 'cls'
-    run_tool('compare_classification.py', '--quick', '--phase', 'final', '--seeds', 900,
-             '--variants', 'stock', 'aw', '--jobs', 2, '--out', cls, timeout=600)
+def test_final_runs_read_the_test_split_ablate_aw_and_give_the_verdicts(
+        quick_detection_final, quick_classification_final):
+    det, cls = quick_detection_final[0], quick_classification_final[0]
     for out, test_images, shuffle in ((det, 3, 'previous'), (cls, 24, 'next')):
         results = json.loads((out / 'results.json').read_text())
         assert results['setup']['phase'] == 'final' and results['setup']['test_split']
