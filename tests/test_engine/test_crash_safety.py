@@ -13,6 +13,7 @@ import os.path as osp
 import signal
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -137,14 +138,9 @@ def _assert_close(actual, expected, where):
         assert actual == expected, where
 
 
-@pytest.mark.slow
-def test_sigkill_mid_iteration_and_mid_save_then_resume_equals_uninterrupted_run(tmp_path):
-    atomic_files = _atomic_files()
-    data, cfg = tmp_path / 'data', _config(tmp_path)
-    make_tiny_data(data, num_train=2)  # one batch per pass: every fetch re-creates the iterator
-    ref, work = tmp_path / 'reference', tmp_path / 'crashed'
-    _train(cfg, data, ref)
-
+def _crash_then_resume(cfg, data, work, atomic_files):
+    """Kill the run at each of CRASHES (resuming from the second on), then resume it to the end;
+    every checkpoint left on disk loads after each kill."""
     for i, (kill_at, survivor) in enumerate(CRASHES):
         proc = _train(cfg, data, work, kill_at=kill_at, resume=i > 0)
         assert proc.returncode == -signal.SIGKILL, (kill_at, proc.stderr[-3000:])
@@ -157,6 +153,18 @@ def test_sigkill_mid_iteration_and_mid_save_then_resume_equals_uninterrupted_run
     assert 'resumed epoch: 0, iter: 2' in proc.stdout + proc.stderr
     assert _assert_all_checkpoints_load(work) == [f'iter_{MAX_ITERS}.pth']
     assert not [n for n in os.listdir(work) if atomic_files.is_partial_name(n)]
+
+
+@pytest.mark.slow
+def test_sigkill_mid_iteration_and_mid_save_then_resume_equals_uninterrupted_run(tmp_path):
+    atomic_files = _atomic_files()
+    data, cfg = tmp_path / 'data', _config(tmp_path)
+    make_tiny_data(data, num_train=2)  # one batch per pass: every fetch re-creates the iterator
+    ref, work = tmp_path / 'reference', tmp_path / 'crashed'
+    with ThreadPoolExecutor(1) as pool:  # the uninterrupted run beside the crashed one
+        reference = pool.submit(_train, cfg, data, ref)
+        _crash_then_resume(cfg, data, work, atomic_files)
+        reference.result()
 
     losses, ref_losses = read_losses(work), read_losses(ref)
     assert sorted(losses) == sorted(ref_losses) == list(range(1, MAX_ITERS + 1))
