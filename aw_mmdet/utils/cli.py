@@ -1,5 +1,6 @@
 """Config handling shared by tools/train.py and tools/test.py, with mmdet's tool flags."""
 import argparse
+import copy
 import os
 import os.path as osp
 
@@ -53,8 +54,29 @@ def init_cpu_distributed(cfg):
     dist.init_process_group(backend='gloo')
 
 
+class _FormattedOnceConfig(Config):
+    """A Config that formats its text once per content.
+
+    mmengine's Runner reads ``pretty_text`` four times at start-up and again at every checkpoint
+    save, and each read runs yapf over the whole config (as long as a small model's training
+    step); the text is a function of the config's values, so it is kept until they change.
+    """
+
+    @property
+    def pretty_text(self):
+        key = repr(self.to_dict())
+        cached = self.__dict__.get('_formatted')
+        if cached is None or cached[0] != key:
+            cached = (key, super().pretty_text)
+            object.__setattr__(self, '_formatted', cached)  # Config.__setattr__ sets a key
+        return cached[1]
+
+
 def build_runner(cfg):
+    """The config's Runner (``runner_type`` or mmengine's), after CPU distributed init."""
     from mmengine.registry import RUNNERS
     from mmengine.runner import Runner
     init_cpu_distributed(cfg)
+    cfg = copy.copy(cfg)  # the same state as a _FormattedOnceConfig (the Runner's copy keeps it)
+    object.__setattr__(cfg, '__class__', _FormattedOnceConfig)  # Config.__setattr__ sets a key
     return RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
