@@ -1,20 +1,14 @@
-"""Paired statistics over seeds: mean ± std, 95 % t confidence intervals and the smallest
-difference the design could detect.
+"""Paired statistics over seeds: mean ± std, 95 % t intervals, minimum detectable differences.
 
 Runs of the same seed share the data order and augmentation, so variant and baseline are compared
-seed by seed (a paired design): the test is a one-sample t-test on the per-seed differences. The
-minimum detectable difference is the true mean difference that a two-sided paired t-test at
-alpha = 0.05 would find with 80 % power, given the observed std of the differences; it solves the
-noncentral-t power equation exactly (scipy, which scikit-learn already requires).
+seed by seed (paired): a one-sample t-test on the per-seed differences. The minimum detectable
+difference is the true mean difference a two-sided paired t-test at alpha = 0.05 finds with 80 %
+power, given the observed std of the differences; it solves the noncentral-t power equation
+exactly (scipy, which scikit-learn already requires).
 
-Protocol v3 sizes each study from a pilot (docs/evidence_protocol.md section 5.4):
-:func:`seeds_for_power` is the rule, and
-
-    python -m experiments.stats PILOT_RESULTS_JSON
-
-prints the pilot's std of the paired differences, its mean difference and the seed count for the
-study's delta and bounds (written into the results by the harness; ``--delta`` and ``--bounds``
-override them).
+Protocol v3 sizes each study from a pilot with :func:`seeds_for_power` (docs/evidence_protocol.md
+5.4); ``python -m experiments.stats PILOT_RESULTS_JSON`` prints the pilot's std of the paired
+differences, its mean difference and the seed count.
 """
 import argparse
 import json
@@ -62,9 +56,7 @@ def paired_power(delta, sd, n, alpha=0.05):
 
 
 def seeds_for_power(sd, delta, bounds, alpha=0.025, power=0.8):
-    """The smallest number of seeds n for which a two-sided paired t-test at ``alpha`` has at
-    least ``power`` against a true mean difference ``delta``, given the std ``sd`` of the
-    per-seed differences (noncentral t), clamped to ``bounds``.
+    """Fewest seeds whose paired t-test has ``power`` against ``delta``, clamped to ``bounds``.
 
     Args:
         sd (float): std of the paired differences (the pilot's sd_d).
@@ -74,9 +66,8 @@ def seeds_for_power(sd, delta, bounds, alpha=0.025, power=0.8):
         power (float): wanted power. Defaults to 0.8.
 
     Returns:
-        dict: ``n`` (the seeds to run), ``n_rule`` (the rule's n before clamping; 2 when
-        ``sd`` is 0), ``clamped`` ('low', 'high' or None), ``power`` (at ``n``) and ``mdd``
-        (the difference detectable at ``n`` with ``power``; None when ``sd`` is 0).
+        dict: ``n``, ``n_rule`` (before clamping; 2 when ``sd`` is 0), ``clamped`` ('low', 'high'
+        or None), ``power`` at ``n`` and ``mdd`` at ``n`` (None when ``sd`` is 0).
     """
     lo, hi = bounds
     if not 2 <= lo <= hi:
@@ -102,12 +93,11 @@ def seeds_for_power(sd, delta, bounds, alpha=0.025, power=0.8):
 
 
 def min_detectable_difference(sd, n, alpha=0.05, power=0.8, exact=True):
-    """Smallest true mean difference the paired t-test detects with ``power``, or None when it is
-    undefined (no spread, or too few pairs: with 2, scipy's noncentral t gives NaN powers, and such
-    a design detects nothing useful anyway).
+    """Smallest true mean difference the paired t-test detects with ``power`` (None: undefined).
 
-    ``exact`` solves the noncentral-t power equation; otherwise the textbook approximation
-    (t_{1-alpha/2,n-1} + t_{power,n-1}) * sd / sqrt(n) (3.72 sd / sqrt(5) for 5 seeds), the formula
+    Undefined means no spread, or too few pairs: with 2, scipy's noncentral t gives NaN powers, and
+    such a design detects nothing useful anyway. Without ``exact`` it uses the textbook
+    approximation (t_{1-alpha/2,n-1} + t_{power,n-1}) * sd / sqrt(n), which
     docs/evidence_protocol.md fixed before the detection runs; it is within a few percent.
 
     Args:
@@ -115,7 +105,7 @@ def min_detectable_difference(sd, n, alpha=0.05, power=0.8, exact=True):
         n (int): number of seeds (pairs).
         alpha (float): test level. Defaults to 0.05.
         power (float): wanted power. Defaults to 0.8.
-        exact (bool): solve exactly rather than approximate. Defaults to True.
+        exact (bool): solve the noncentral-t power equation. Defaults to True.
     """
     if n < (3 if exact else 2) or not sd > 0:
         return None
@@ -129,8 +119,7 @@ def min_detectable_difference(sd, n, alpha=0.05, power=0.8, exact=True):
 
 
 def paired_difference(values, baseline, confidence=0.95, power=0.8, exact_mdd=True):
-    """Per-seed differences ``values[s] - baseline[s]`` over the seeds both have, with their mean,
-    std, t confidence interval, p-value, minimum detectable difference and :func:`verdict`.
+    """Per-seed ``values - baseline`` on shared seeds: mean, std, t CI, p-value, MDD, verdict.
 
     Args:
         values (dict): {seed: metric} of the variant.
@@ -159,8 +148,7 @@ def paired_difference(values, baseline, confidence=0.95, power=0.8, exact_mdd=Tr
 
 
 def verdict(ci):
-    """'better' / 'worse' only when the interval excludes 0 (the protocols' rule), else 'not
-    distinguishable'.
+    """'better'/'worse' when ``ci`` excludes 0 (the protocols' rule), else 'not distinguishable'.
 
     Args:
         ci (list | None): [low, high] of the paired difference, or None without one.
@@ -175,16 +163,16 @@ def verdict(ci):
 def holm(p_values, alpha=0.05):
     """Holm's step-down correction: which hypotheses are rejected at family-wise ``alpha``.
 
-    With the p-values sorted, p_(1) <= ... <= p_(m), p_(i) is rejected if it is at most
-    alpha / (m - i + 1) and every smaller one was rejected; the first that is not stops it.
+    With p_(1) <= ... <= p_(m), p_(i) is rejected if it is at most alpha / (m - i + 1) and every
+    smaller one was; the first that is not stops it.
 
     Args:
         p_values (list[float | None]): one per hypothesis; None (no test) is never rejected.
         alpha (float): family-wise level. Defaults to 0.05.
 
     Returns:
-        list[dict]: per hypothesis, in the given order: ``rank`` (1 = smallest p),
-        ``threshold`` (alpha / (m - rank + 1)) and ``rejected``.
+        list[dict]: per hypothesis, in the given order: ``rank`` (1 = smallest p), ``threshold``
+        (alpha / (m - rank + 1)) and ``rejected``.
     """
     m = len(p_values)
     order = sorted(range(m), key=lambda i: (p_values[i] is None, p_values[i] or 0.0))

@@ -5,16 +5,12 @@ The trained model is evaluated on the test split four ways, each AW conv computi
 - ``full``: as trained, (A_n * W) conv x_n;
 - ``off``: A := 1, its plain conv with its own weight;
 - ``mean``: A := one static map per conv, the mean of A over training images;
-- ``shuffled``: each image gets another image's attention. ``'next'``: the A of the next image in
-  the batch (a roll by one); ``'previous'``: the A of the image before it in the stream of calls
-  (batch 1: the previous test image; the evaluation runs the last image first, so the first
-  image gets the last one's).
+- ``shuffled``: each image gets another image's attention: ``'next'``, the next image's in the
+  batch (a roll by one); ``'previous'``, that of the image before it in the stream of calls (the
+  evaluation runs the last image first, so the first image gets the last one's).
 
-:func:`ablated` changes what the AW convs do by giving each conv instance its own ``forward``
-(aw_mmdet is not touched) and restores them after. Shuffled attention is computed in the
-ablated forward itself: the other image's logits at a conv come from that image's features as
-they reach the conv. :class:`AttentionMoments` accumulates A over images for the mean maps and
-for how much A varies between images.
+:func:`ablated` gives each AW conv instance its own ``forward`` (aw_mmdet is not touched) and
+restores them after; shuffled logits come from the other image's features as they reach the conv.
 """
 import contextlib
 
@@ -42,8 +38,7 @@ def _roll(logits):
 
 
 class _Previous:
-    """Each image gets the logits of the image before it in the stream of calls; an unprimed
-    first call gives its first image the logits of its own batch's last image."""
+    """Logits of the image before each, over the stream of calls (unprimed: the batch's last)."""
 
     def __init__(self):
         self.last = None
@@ -108,8 +103,7 @@ def ablated(model, mode, mean_maps=None, shuffle='next'):
 
 
 class AttentionMoments:
-    """Per AW conv, over the images seen: the sums of A - 1, (A - 1)^2 and |A - 1| (float64).
-    Called as ``on_attention(name, A)`` by ``aw_mmdet.recording_attention``."""
+    """Per AW conv, sums of A - 1, (A - 1)^2, |A - 1| over images (``on_attention`` callback)."""
 
     def __init__(self):
         self.sums = {}  # name -> [images, sum (A - 1), sum (A - 1)^2, sum |A - 1|]
@@ -167,8 +161,7 @@ def evaluate(model, batches, evaluator, prime=False):
 
 
 def _batches(loader_cfg, dataset, batch_size, limit=None):
-    """The batches of ``dataset`` (a config) in order, with ``loader_cfg``'s collate, its first
-    ``limit`` images only if given."""
+    """``dataset``'s batches in order, ``loader_cfg``'s collate (first ``limit`` images only)."""
     from mmengine.registry import DATASETS
     from mmengine.runner import Runner
     dataset = DATASETS.build(dataset)
@@ -184,12 +177,10 @@ def _batches(loader_cfg, dataset, batch_size, limit=None):
 
 
 def run_ablations(runner, settings):
-    """The four evaluations of the trained model on the test split, and how much A varies
-    across test images (measured in ``full``), or None for a model without AW convs.
+    """The four test-split evaluations and A's variation over test images; None without AW convs.
 
     Args:
-        runner (mmengine.runner.Runner): after training; its test loader and evaluator configs
-            are used.
+        runner (mmengine.runner.Runner): after training; gives test loader and evaluator configs.
         settings (dict): ``batch_size`` of the test batches; ``mean_dataset``, the training
             images' dataset config (test pipeline); ``mean_images``, how many of them (None:
             all); ``shuffle``, ``'next'`` or ``'previous'``.

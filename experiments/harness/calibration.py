@@ -1,19 +1,14 @@
-"""Protocol v3's schedule length (docs/evidence_protocol.md section 5.3): stock alone on the
-calibration seeds, each candidate a complete schedule, and the doubling rule on the mean final
-**validation** metric. Each longer candidate is trained only while the last doubling gained at
-least the threshold; chosen is the shorter of the first pair whose gain is below it, or the
+"""Protocol v3's schedule length by the doubling rule (docs/evidence_protocol.md section 5.3).
+
+Stock alone on the calibration seeds, each candidate a complete schedule, and the rule on the mean
+final **validation** metric: each longer candidate is trained only while the last doubling gained
+at least the threshold; chosen is the shorter of the first pair whose gain is below it, or the
 longest candidate if stock was still rising there.
 
-    python tools/compare.py --phase calibration --out DIR --jobs 2   # trains, then the rule
-
-trains the candidates the rule asks for, one comparison each in ``DIR/<iterations>/`` (cached,
-so it can be run again at any point), and prints the rule's arithmetic and the choice;
-
-    python -m experiments.harness.calibration DIR
-
-prints them again from the results in DIR (exit status 3 while the rule needs another
-candidate, which it names). With ``--quick`` the candidates are the smoke run's length and its
-double.
+``tools/compare.py --phase calibration --out DIR`` trains the candidates the rule asks for, one
+comparison each in ``DIR/<iterations>/`` (cached, so it can be rerun at any point), and prints the
+rule's arithmetic and choice; ``python -m experiments.harness.calibration DIR`` prints them again
+(exit status 3 while the rule needs another candidate).
 """
 import argparse
 import glob
@@ -26,8 +21,7 @@ NEEDS_MORE = 3
 
 
 def doubling_rule(means, candidates, threshold):
-    """The rule on ``means`` ({length: mean final val metric, points}) of the candidates trained
-    so far.
+    """The rule on ``means`` ({length: mean final val metric, points}) of the candidates so far.
 
     Returns:
         dict: ``steps`` [{short, long, gain, rising}], ``choice`` (a length, or None while the
@@ -104,16 +98,14 @@ def report(directory, candidates, threshold, tool, study=None, seeds=None):
 
 
 def settings(study, quick=False):
-    """The study's calibration rule; with ``quick`` (a smoke run of the procedure), its
-    candidates are the smoke run's length and its double."""
+    """The study's calibration rule; ``quick`` (a smoke run): the smoke length and its double."""
     if not quick:
         return dict(study.calibration)
     return dict(study.calibration, candidates=[study.quick['iters'], 2 * study.quick['iters']])
 
 
 def calibrate(study, args, compare):
-    """Train the candidates the rule asks for (``compare(iterations, out_dir)``, a calibration
-    comparison), then print the rule; returns its output."""
+    """Train the candidates the rule asks for (``compare(iters, out_dir)``); return the rule."""
     rule = settings(study, args.quick)
     candidates = list(rule['candidates'])
     while True:

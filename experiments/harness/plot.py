@@ -8,9 +8,7 @@ import numpy as np  # noqa: E402
 
 
 def plot_curves(runs, metrics, out_file, title=''):
-    """One panel per metric: the validation curve of every variant (mean over seeds, shaded
-    between the seeds' min and max, so overlap shows at a glance); a last panel: the final value
-    of the first metric per seed (dots) and mean ± std.
+    """One panel per metric (mean over seeds, shaded min-max: overlap shows), then finals per seed.
 
     Args:
         runs (list[dict]): finished runs: variant, seed, curve [(iter, {metric: v})], metrics.
@@ -58,13 +56,11 @@ def _series(group, stage, value):
 
 
 def plot_dynamics(runs, out_file, title=''):
-    """Top row: mean (solid) and p99 (dashed) of |A - 1| per stage; bottom row: per-step update
-    RMS of the logit-layer weights (solid, absolute: they start at 0) next to the AW convs' own
-    relative weight update (dotted).
+    """Top: mean (solid) and p99 (dashed) of |A - 1| per stage; bottom: per-step update RMS of the
+    logit-layer weights (solid, absolute: they start at 0) and of the AW conv weights (relative).
 
     Args:
-        runs (list[dict]): runs with 'variant' and 'dynamics' (the hook's rows); runs without
-            dynamics are left out.
+        runs (list[dict]): runs with 'variant' and 'dynamics' (the hook's rows); others left out.
         out_file (str): where the PNG goes.
         title (str): figure title.
     """

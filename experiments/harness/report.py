@@ -1,20 +1,19 @@
-"""The numbers of a comparison and their markdown: per variant the mean ± std over seeds; per
-compared pair the paired difference (same seed = same data order) with its t interval, p-value,
-minimum detectable difference and verdict (stats.py); wall and training time, step cost, and
-how far the attention moved per stage.
+"""The numbers of a comparison and their markdown (the statistics are stats.py's).
 
-Under protocol v3 (a ``phase``), the pairs are the study's primary comparisons (the unadjusted
-paired t-test; the verdict is Holm's over both studies, harness/verdict.py) and its secondary ones
-(exploratory: mean, interval, seeds better); the final AW runs add their attention ablations
-(full minus each, paired by seed) and how much A varies between test images."""
+Per variant the mean ± std over seeds, wall and training time, step cost and how far the attention
+moved per stage; per compared pair the paired difference with its t interval, p-value, minimum
+detectable difference and verdict. Under protocol v3 (a ``phase``) the pairs are the study's
+primaries (unadjusted paired t-test; the verdict is Holm's over both studies, harness/verdict.py)
+and secondaries (exploratory: mean, interval, seeds better); the final AW runs add their attention
+ablations (full minus each, paired by seed) and how much A varies between test images.
+"""
 from ..stats import mean_std, min_detectable_difference, paired_difference
 from .ablation import MODES
 from .train_time import run_train_seconds
 
 STAT_KEYS = ('mean', 'p99', 'max')
 VARIATION_KEYS = ('between_sd', 'mean_abs_dev', 'between_share')
-#: the primaries' detectable difference is given at Holm's first step, the level the seed count
-#: was planned for (docs/evidence_protocol.md 5.4)
+#: the primaries' MDD is at Holm's first step, the level the seed count was planned for (5.4)
 PRIMARY_ALPHA = 0.025
 #: what the primary comparison's table is for, per phase
 PRIMARY_NOTE = dict(
@@ -52,8 +51,7 @@ def _attention(group):
 
 
 def _train_seconds(group):
-    """Training time per run from the logs (validation and pauses left out), or None where a log
-    is missing or too short to tile (a smoke run)."""
+    """Training time per run from the logs (no validation/pauses); None: missing or short log."""
     try:
         return mean_std(run_train_seconds(run['run_dir'])[0] for run in group)
     except (KeyError, OSError, ValueError):
@@ -61,8 +59,7 @@ def _train_seconds(group):
 
 
 def _ablations(group, metrics):
-    """Over the seeds whose runs were ablated: full minus each ablation (paired by seed) and the
-    variation of A per stage (mean_std of each measure), or None."""
+    """Over ablated seeds: full minus each ablation (paired), A's variation per stage; or None."""
     runs = [r['ablations'] for r in group if r.get('ablations')]
     if not runs:
         return None
@@ -94,8 +91,7 @@ def summarize(study, runs, order=None, cost=None, phase=None):
             ablations (protocol v3's final AW runs).
         order (list[str], optional): order of the variants. Defaults to first seen.
         cost (dict, optional): the step-cost benchmark (harness/cost.py).
-        phase (str, optional): protocol v3's phase: the study's primary and secondary
-            comparisons instead of ``study.comparisons``.
+        phase (str, optional): protocol v3's phase: compare primaries and secondaries instead.
     """
     groups = by_variant(runs, order)
     summary = dict(metrics=study.metrics, percent=study.percent, variants={}, differences={},
@@ -205,8 +201,7 @@ def _ablation_tables(summary, scale):
 
 
 def markdown(summary, header=()):
-    """The report: variants, paired differences, |A - 1| per stage, and (protocol v3's final AW
-    runs) the attention ablations.
+    """The report: variants, paired differences, |A - 1| per stage, (v3's final AW runs) ablations.
 
     Args:
         summary (dict): the output of :func:`summarize`.

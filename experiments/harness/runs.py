@@ -1,13 +1,11 @@
 """One (variant, seed) run, cached by its config text.
 
-The run's full config is dumped to ``<out>/runs/<variant>/seed<k>.py``, beside the run's directory
-(where the Runner writes the config as it ran it, with tools/train.py's input checks); its
-SHA-256, with the run directory written as ``<work_dir>``, is the key. A finished run whose key
-matches is not run again; one whose config changed in any way (base config, variant, seed,
-schedule, data, options) is run again from scratch; an interrupted one with the same config
-resumes from its last checkpoint. The code is not part of the key: a change to it that changes
-results needs ``--rerun``. Each run is its own process (harness/run.py), so a crash loses only
-that run.
+The run's full config is dumped to ``<out>/runs/<variant>/seed<k>.py``, beside the run's directory;
+its SHA-256, with the run directory written as ``<work_dir>``, is the key. A finished run whose key
+matches is not run again; one whose config changed in any way is run again from scratch; an
+interrupted one with the same config resumes from its last checkpoint. The code is not part of the
+key: a change to it that changes results needs ``--rerun``. Each run is its own process
+(harness/run.py), so a crash loses only that run.
 """
 import hashlib
 import json
@@ -48,10 +46,9 @@ def read_jsonl(path):
 def read_record(run_dir):
     """The finished run's record, or None.
 
-    Runs finished before this harness existed are read too, so their results stay valid: their
-    key is the hash of the config text they stored, which is the same text this harness dumps
-    for the same run (detection: ``result.json``; classification: ``run_record.json``, whose
-    stages ``stage<i>`` are mmdet's ``layer<i>``).
+    Runs from before this harness are read too, so their results stay valid: their key hashes the
+    config text they stored, the same text this harness dumps (detection: ``result.json``;
+    classification: ``run_record.json``, stages ``stage<i>`` are mmdet's ``layer<i>``).
     """
     record = read_json(osp.join(run_dir, RESULT))
     if record and 'config_sha256' in record:

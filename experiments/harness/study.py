@@ -22,26 +22,25 @@ class Study:
         comparisons (tuple): (variant, baseline) pairs the report gives, paired by seed.
         metrics (dict): metric key -> label; the first is the one the plot shows per seed.
         percent (bool): metrics are fractions, reported in points (x100).
-        test (bool): the final metrics come from the test split after training; otherwise from
-            the last validation.
+        test (bool): final metrics from the test split after training, else the last validation.
         exact_mdd (bool): how the protocol defined the minimum detectable difference (stats.py).
         attention_images (int): test images |A - 1| is measured on.
         defaults (dict): command-line defaults: variants, seeds, iters, val_interval, bench_reps.
-        quick (dict): what ``--quick`` puts in their place (a smoke run: seconds to minutes).
+        quick (dict): what ``--quick`` puts in their place (a smoke run).
 
     Protocol v3 (docs/evidence_protocol.md section 5; ``--phase`` needs them):
 
     Attributes:
         name (str): what the verdict calls the study.
         phases (dict): phase ('calibration', 'pilot', 'final') -> its command-line defaults.
-        primary (tuple): (variant, baseline) pairs with a verdict: a paired t-test, with Holm's
-            correction over the primaries of both studies (harness/verdict.py).
+        primary (tuple): (variant, baseline) pairs with a verdict: paired t-test, Holm's correction
+            over the primaries of both studies (harness/verdict.py).
         secondary (tuple): (variant, baseline) pairs reported as exploratory, no verdict.
         seed_rule (dict): ``delta`` (points) and ``bounds`` of the pilot's seed count (5.4).
-        calibration (dict): ``candidates`` (iterations) and ``threshold`` (points) of the
-            schedule's doubling rule (5.3, harness/calibration.py).
-        ablation (dict): ``batch_size``, ``mean_images`` (None: all) and ``shuffle`` of the
-            final AW runs' ablations (5.7, harness/ablation.py).
+        calibration (dict): ``candidates`` (iterations) and ``threshold`` (points) of the doubling
+            rule (5.3).
+        ablation (dict): ``batch_size``, ``mean_images`` (None: all) and ``shuffle`` of the final
+            AW runs' ablations (5.7).
     """
 
     title = ''
@@ -72,18 +71,18 @@ class Study:
         """Change the base config for this study's own options (after the schedule is set)."""
 
     def train_images(self, cfg):
-        """The dataset config of the training images as the test loader reads them (the mean
-        attention of the ablations)."""
+        """Train-image dataset config for the test loader (the ablations' mean attention)."""
         raise NotImplementedError
 
     def use_test_split(self, cfg):
         """Point the test loader and evaluator at the test split (protocol v3)."""
 
     def protocol_v3(self, cfg, phase):
-        """Protocol v3's run settings: the test split behind the test loader, read (and the AW
-        runs ablated) only in the final phase; a checkpoint at every validation, so a cut run
-        resumes from the last one, as the uncut run would have gone on (5.1; ValidationRngHook).
-        ``cfg.harness`` tells harness/run.py."""
+        """Protocol v3's run settings (5.1), recorded in ``cfg.harness`` for harness/run.py.
+
+        Test split read (and AW runs ablated) only in the final phase; a checkpoint per validation
+        lets a cut run resume as the uncut run would have gone on (ValidationRngHook).
+        """
         self.use_test_split(cfg)
         cfg.default_hooks.checkpoint.update(interval=cfg.train_cfg.val_interval,
                                             max_keep_ckpts=1, save_last=True)
@@ -98,8 +97,7 @@ class Study:
         cfg.randomness = dict(seed=seed, deterministic=False)
 
     def base_config(self, args):
-        """The base config with what every run shares: schedule, batch size, the study's own
-        options, dynamics recording and ``--cfg-options``.
+        """The base config with what every run shares: schedule, batch size, options, dynamics.
 
         Args:
             args (argparse.Namespace): the parsed command line (harness/compare.py).
@@ -154,8 +152,7 @@ class Study:
 
 
 def stretch_schedule(cfg, iters):
-    """Train ``iters`` iterations with the config's lr schedule scaled to them: every scheduler's
-    begin and end times ``iters / max_iters`` (warm-up included), so the shape stays.
+    """Train ``iters`` iterations with every scheduler's begin/end scaled, so the lr shape stays.
 
     Args:
         cfg (mmengine.Config): an iteration-based config, changed in place.
@@ -172,9 +169,7 @@ def stretch_schedule(cfg, iters):
 
 
 def extend_schedule(cfg, iters):
-    """Train ``iters`` iterations as a complete schedule of that length: the config's warm-up as
-    it is, and every scheduler that ran to the config's end (the cosine) runs to ``iters``
-    (docs/evidence_protocol.md 5.3: "the same warm-up, then cosine to the config's end lr").
+    """Train ``iters`` iterations: same warm-up, then what ran to the end (cosine) to ``iters``.
 
     Args:
         cfg (mmengine.Config): an iteration-based config, changed in place.

@@ -1,12 +1,10 @@
 """Training time of a run from its mmengine log, for runs whose wall clock includes pauses.
 
-The evidence trainings were sometimes paused (SIGSTOP) so that benchmarks could be timed alone
-(docs/evidence_protocol.md section 4); their wall time then counts the pause. The log still holds
-the cost. Each ``Iter(train) [i/N] ... time: t`` line gives the mean seconds per
-iteration over the last ``window`` iterations (the evidence configs log every 10 with
-``LogProcessor(window_size=50)``), so windows that do not overlap add up to the training time
-(validation excluded). A window that held a pause is many times the run's typical window; it is
-replaced by the median window, and the count of such windows is reported.
+Evidence trainings were sometimes paused (SIGSTOP) so benchmarks could be timed alone
+(docs/evidence_protocol.md section 4). Each ``Iter(train) [i/N] ... time: t`` line gives the mean
+seconds per iteration over the last ``window`` iterations, so windows that do not overlap add up to
+the training time (validation excluded). A window that held a pause is many times the typical one;
+it is replaced by the median window, and such windows are counted.
 """
 import os.path as osp
 import re
@@ -21,9 +19,7 @@ def train_seconds(log_text, window=None):
 
     Args:
         log_text (str): the whole log; if the run was restarted, only its last attempt counts.
-        window (int, optional): the LogProcessor's window_size (iterations averaged by each
-            ``time``). Defaults to the one of the config the Runner logs first, else
-            mmengine's default 50.
+        window (int, optional): LogProcessor's window_size. Defaults to the logged one (or 50).
 
     Raises:
         ValueError: no ``Iter(train)`` line, or the logged iterations do not tile the run.
