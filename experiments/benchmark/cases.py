@@ -19,8 +19,7 @@ class Case:
 
     Args:
         name (str): Unique within a suite (``--cases``, ``--profile``).
-        model (str): 'r101', 'demo', 'classifier', 'backbone' (a ResNet alone) or 'conv' (one
-            3x3 conv).
+        model (str): 'r101', 'demo', 'classifier', 'backbone' (ResNet alone) or 'conv' (one 3x3).
         mode (str): 'train' (a training step) or 'infer' (a forward without autograd).
         size (tuple[int, int]): Input (H, W).
         batch (int): Inputs per step.
@@ -120,14 +119,13 @@ SUITES = {'targets': targets, 'peers': peers}
 
 
 def select(suite, quick=False, patterns=None, variants=None):
-    """The cases of ``suite`` whose names match one of ``patterns`` (fnmatch; all if None),
-    each with only ``variants`` (all if None; the baseline always stays).
+    """``suite``'s cases matching ``patterns``, each with only ``variants`` (the baseline stays).
 
     Args:
         suite (str): A key of ``SUITES``.
         quick (bool): Small sizes (a smoke run). Defaults to False.
-        patterns (list[str], optional): Case name patterns. Defaults to None.
-        variants (list[str], optional): Variants to keep. Defaults to None.
+        patterns (list[str], optional): Case name patterns (fnmatch). Defaults to None (all).
+        variants (list[str], optional): Variants to keep. Defaults to None (all).
     """
     cases = SUITES[suite](quick)
     if patterns:

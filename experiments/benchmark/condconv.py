@@ -48,8 +48,7 @@ class CondConv2d(nn.Module):
 
 
 class RoutedCondConv(nn.Module):
-    """A CondConv2d with the routing of timm's ``CondConvResidual``: one sigmoid weight per
-    expert from the globally pooled input.
+    """CondConv2d with timm's ``CondConvResidual`` routing: per-expert sigmoid of the pooled input.
 
     Args:
         channels (int): Input and output channels of the 3x3 conv.

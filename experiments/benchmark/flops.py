@@ -1,13 +1,10 @@
-"""Size of a benchmark entry: parameters, and FLOPs from mmengine's FlopAnalyzer plus AWConv2d's
-closed-form counts.
+"""Size of a benchmark entry: parameters, and FLOPs from mmengine's FlopAnalyzer plus AW's own.
 
-mmengine traces the model and counts convs/matmuls (1 multiply-add = 1 FLOP) and pooling, but not
-elementwise ops. Inside AWConv2d that means the pooling and the two pointwise convs are counted by
-the trace, while the gate (add, sigmoid) and the weight modulation (multiply) are elementwise and
-would be silently dropped; ``count_flops`` asks each AWConv2d for them (``extra_flops``, the
-formulas of docs/aw_conv.md), so AW models are reported right. Custom autograd ops (mmcv's
-deformable convs, traced as ``prim::PythonOp``) are not counted by mmengine either; their calls
-are returned as ``untraced_ops`` so a report can say which work is missing.
+mmengine's trace counts convs/matmuls (1 multiply-add = 1 FLOP) and pooling, not elementwise ops,
+so AWConv2d's gate (add, sigmoid) and weight modulation (multiply) would be silently dropped;
+``count_flops`` asks each AWConv2d for them (``extra_flops``, docs/aw_conv.md). Custom autograd ops
+(mmcv's deformable convs, ``prim::PythonOp``) are not counted either; they are returned as
+``untraced_ops`` so a report can say which work is missing.
 """
 import torch
 from mmengine.analysis import FlopAnalyzer
@@ -49,9 +46,7 @@ def count_flops(model, inputs):
 
 
 class Features(torch.nn.Module):
-    """The part of a model that the variants change, as one module for the FLOP counter: a
-    detector's backbone and neck (``extract_feat``; the heads are the same in all variants),
-    else its backbone."""
+    """What the variants change: a detector's backbone + neck (heads are alike), else backbone."""
 
     def __init__(self, model):
         super().__init__()
@@ -71,9 +66,8 @@ def model_size(model, data):
         data (dict): A batch in its data preprocessor's format.
 
     Returns:
-        dict: params, flops (mmengine's trace plus AWConv2d's elementwise work), aw_elementwise,
-        and untraced_ops: the custom autograd ops the trace saw but could not count (name ->
-        calls; e.g. mmcv's deformable conv), whose work the FLOPs omit.
+        dict: params, flops and aw_elementwise (as :func:`count_flops`), and untraced_ops (name ->
+        calls, e.g. mmcv's deformable conv), whose work the FLOPs omit.
     """
     model.eval()
     with torch.no_grad():

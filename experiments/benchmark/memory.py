@@ -1,15 +1,13 @@
-"""Peak memory of benchmark steps, measured in a fresh process so other models' peaks do not mix
-in: on CPU the process's peak RSS (VmHWM), on CUDA ``torch.cuda.max_memory_allocated``.
+"""Peak memory of benchmark steps, in a fresh process so other models' peaks do not mix in.
 
 python -m experiments.benchmark.memory SPEC_JSON -> one JSON line {"peaks": [...]}
 SPEC_JSON: {"entries": [[case fields, variant], ...], "device": ..., "threads": ..., "amp": ...}
 
-Per entry, in order: build it, run its step once (one-time caches such as oneDNN's primitives
-belong to no step), read the peak; hand the free heap back, note what is resident, reset the peak
-and run the step again. ``peak_mib`` is the process's peak (CPU: libraries, model and step
-together); ``step_mib`` what the second step adds at its peak over what was resident before it.
-Only the first entry's ``peak_mib`` is a fresh process's: later ones start from what earlier
-entries left.
+CPU reads the peak RSS (VmHWM), CUDA ``torch.cuda.max_memory_allocated``. Per entry: build it, run
+its step once (one-time caches such as oneDNN's primitives belong to no step), read the peak; free
+the heap, note what is resident, reset the peak and run the step again. ``peak_mib`` is the
+process's peak (CPU: libraries, model and step; a fresh process's only for the first entry);
+``step_mib`` what the second step adds at its peak over what was resident before it.
 """
 import ctypes
 import ctypes.util
@@ -56,8 +54,7 @@ def _peak_mib(device):
 
 
 def _reset_peak(device):
-    """Set the peak to what is in use now; return whether that worked (on CPU it needs
-    ``/proc/self/clear_refs`` = 5, Linux >= 4.0)."""
+    """Set the peak to what is in use now; False if that fails (CPU: clear_refs, Linux >= 4.0)."""
     if is_cuda(device):
         sync(device)
         torch.cuda.reset_peak_memory_stats()
@@ -71,8 +68,7 @@ def _reset_peak(device):
 
 
 def step_peak_mib(step, device):
-    """MiB a call of ``step`` adds at its peak over what is resident just before it, or None
-    where the peak cannot be reset.
+    """MiB a call of ``step`` adds at its peak over what was resident; None if unresettable.
 
     Args:
         step (callable): Called once, without arguments.

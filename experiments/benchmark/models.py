@@ -1,11 +1,9 @@
-"""One entry of a benchmark table: a case's model for one variant, its input batch and its step,
-built the same way in the timing loop and in the memory probe's fresh process.
+"""A benchmark table entry: a case's model for one variant, its input batch and its step.
 
-Every model is an mmengine model trained by its own ``train_step``: the detectors and the
-classifier as configured, a backbone alone or one conv through ``MeanLoss``. Weights are drawn by
-parameter name (shared_weights.py), so the variants of a case share every common weight and AW's
-attention is not the identity; BN statistics come from the case's own batch (experiments/bn_stats:
-fresh statistics let the features explode and AW's attention saturate).
+Built the same way in the timing loop and in the memory probe's fresh process; every model trains
+by its own ``train_step``. Weights are drawn by parameter name (shared_weights.py), so a case's
+variants share every common weight and AW's attention is not the identity; BN statistics come from
+the case's own batch (bn_stats: fresh ones let the features explode and AW's attention saturate).
 """
 import copy
 import dataclasses
@@ -39,8 +37,7 @@ CONFIGS = {'r101': detector_config, 'demo': demo_config, 'classifier': classifie
 
 
 class MeanLoss(BaseModel):
-    """A backbone or one conv as an mmengine model whose loss is the mean of each output, so it
-    trains through ``train_step`` and an optimizer wrapper as the detectors do.
+    """A backbone or one conv as a model whose loss is its outputs' mean, to train as detectors do.
 
     Args:
         backbone (nn.Module): The module.
@@ -61,8 +58,7 @@ class MeanLoss(BaseModel):
 
 
 class CPUAutocastOptimWrapper(OptimWrapper):
-    """``--amp`` on CPU, where mmengine's AmpOptimWrapper refuses to run: the forward of the
-    model's features under bf16 autocast (``autocast_features``). bf16 needs no loss scaling."""
+    """``--amp`` on CPU (AmpOptimWrapper refuses it): bf16-autocast features, no loss scaling."""
 
     @contextmanager
     def optim_context(self, model):
@@ -72,8 +68,7 @@ class CPUAutocastOptimWrapper(OptimWrapper):
 
 @contextmanager
 def autocast_features(model, dtype=torch.bfloat16):
-    """Within the block, the backbone (and a detector's neck) run under CPU autocast and hand
-    their outputs on as float32: mmcv's CPU ops after them (NMS) take only float32.
+    """Run the backbone (and neck) under CPU autocast, outputs as float32 for mmcv's CPU ops (NMS).
 
     Args:
         model (BaseModel): A model with ``backbone`` (and ``neck`` where ``with_neck``).
@@ -115,9 +110,8 @@ def build(case, variant, device='cpu', amp=False):
         case (Case): What to build (cases.py).
         variant (str): One of ``case.variants``.
         device (str): Defaults to 'cpu'.
-        amp (bool): Training steps under mixed precision: mmengine's AmpOptimWrapper (fp16) on
-            CUDA, bf16 autocast of the features on CPU (``autocast_features``). Defaults to
-            False.
+        amp (bool): Mixed precision: fp16 AmpOptimWrapper on CUDA, bf16 ``autocast_features`` on
+            CPU. Defaults to False.
     """
     register_all_modules()
     torch.manual_seed(0)
@@ -141,9 +135,9 @@ def build(case, variant, device='cpu', amp=False):
 
 
 def optim_wrapper(model, cfg, device='cpu', amp=False):
-    """The optimizer wrapper of ``cfg`` (its parameter groups and gradient clipping) at lr 0: the
-    work of any lr, and every repetition times the same weights (shared_weights.py: DCN's
-    offsets).
+    """``cfg``'s optimizer wrapper at lr 0: any lr's work, every repetition on the same weights.
+
+    Fixed weights keep DCN's offsets as shared_weights.py set them.
 
     Args:
         model (BaseModel): The model it optimizes.
@@ -161,8 +155,7 @@ def optim_wrapper(model, cfg, device='cpu', amp=False):
 
 
 def wrapper_config(cfg, device='cpu', amp=False):
-    """A copy of the optimizer wrapper config ``cfg`` at lr 0, in mixed precision with ``amp``
-    (arguments as ``optim_wrapper``)."""
+    """A copy of ``cfg`` at lr 0, mixed precision with ``amp`` (arguments as ``optim_wrapper``)."""
     cfg = copy.deepcopy(cfg)
     cfg['optimizer']['lr'] = 0.0
     if amp:
@@ -187,8 +180,7 @@ def _inference(model, data):
 
 
 def make_data(case, model, device='cpu'):
-    """A fixed batch of ``case``'s inputs in the model's data preprocessor format, on ``device``
-    (the step times the model, not a loader's copy).
+    """A fixed batch of ``case``'s inputs on ``device``, so the step times the model, not a loader.
 
     Args:
         case (Case): Its model kind, input size and batch.

@@ -66,8 +66,7 @@ def _run_case(case, device, reps, warmup, measures, amp, profile=False):
 
 
 def _add_memory(rows, cases, device, threads, amp):
-    """Each row's ``memory``: a fresh process per variant of a ``fresh_process`` case; one per
-    variant for all the other cases, whose ``peak_mib`` is then not a fresh process's (None)."""
+    """Rows' ``memory``; non-``fresh_process`` cases share a process per variant (peak None)."""
     jobs, shared = [], {}
     for row, case in zip(rows, cases):
         for v in case.variants:
@@ -84,8 +83,7 @@ def _add_memory(rows, cases, device, threads, amp):
 
 
 def _ratios(row):
-    """Per variant: time (median, min, max of the per-repetition ratios), peak, step, params and
-    flops over the baseline's; None where either side is missing or the baseline is 0."""
+    """Per variant, each measure over the baseline's (time: median/min/max of per-rep ratios)."""
     def over(value, base):
         return value / base if value is not None and base else None
 

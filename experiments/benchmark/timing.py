@@ -18,9 +18,8 @@ def sync(device):
 def time_many(fns, reps=5, warmup=1, device='cpu'):
     """Time several callables in one loop, each repetition in a rotated order.
 
-    Rotating (rep i starts at callable i mod n) gives every callable every position equally
-    often, so a slow first call after another model's work, or a machine that slows down over
-    the run, does not favour one side.
+    Rotating gives every callable every position equally often, so a slow first call after another
+    model's work, or a machine that slows down over the run, does not favour one side.
 
     Args:
         fns (dict): name -> callable taking no arguments.

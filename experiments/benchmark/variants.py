@@ -1,12 +1,11 @@
-"""The entries of every benchmark table: stock, AW and AW's published peers, each a config that
-mmdet or this repo ships, so no peer's model code is copied.
+"""The entries of every benchmark table: stock, AW and AW's published peers, each a shipped config.
 
-A variant names a Faster R-CNN R101-FPN config: this repo's (aw, se, cbam, aw_se), or mmdet's stock
-config with the backbone settings of mmdet's own config for that peer merged in (dcnv2, gcnet,
-ga_0010). The other models take the variant from there: a ResNet backbone alone is that config's
-backbone at another depth, one conv is that backbone's 3x3 conv2 with its plugins after it (on the
-conv's own channels; mmdet puts SE, CBAM and GC after conv3, GA after conv2). The demo detector
-and the classifier take their variants as the evidence and classification comparisons do.
+Configs that mmdet or this repo ships, so no peer's model code is copied. A variant names a Faster
+R-CNN R101-FPN config: this repo's (aw, se, cbam, aw_se), or mmdet's stock config with the backbone
+settings of mmdet's own config for that peer merged in (dcnv2, gcnet, ga_0010). A ResNet backbone
+alone is that config's backbone at another depth; one conv is that backbone's 3x3 conv2 with its
+plugins after it (on the conv's own channels; mmdet puts SE, CBAM and GC after conv3, GA after
+conv2). The demo detector and the classifier take their variants as their comparisons do.
 """
 import copy
 import functools
@@ -25,8 +24,7 @@ BASELINE = 'stock'
 STOCK = 'mmdet::faster_rcnn/faster-rcnn_r101_fpn_1x_coco.py'
 DEMO = 'configs/demo/faster_rcnn_aw_demo.py'
 CLASSIFIER = 'configs/classification/resnet18_digits_cls.py'
-# name -> (config, backbone settings merged into it: a dict, or a config whose backbone's
-# PEER_KEYS are taken)
+# name -> (config, backbone settings merged in: a dict, or a config whose backbone's PEER_KEYS)
 VARIANTS = {
     BASELINE: (STOCK, None),
     'aw': ('configs/faster_rcnn_r101_aw_fpn.py', None),
@@ -107,8 +105,7 @@ class ConvPeer(nn.Module):
 
 
 def conv_variant(variant, channels, stride):
-    """``variant``'s 3x3 conv at ``channels`` in and out: a Bottleneck's conv2 (DCN where the
-    variant's backbone sets ``dcn``, AW where it is an AWResNet), then its plugins.
+    """``variant``'s 3x3 conv (a Bottleneck's conv2; DCN or AW as the backbone sets) + plugins.
 
     Args:
         variant (str): A key of ``VARIANTS``.

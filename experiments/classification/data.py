@@ -1,11 +1,9 @@
 """A 10-class digit classification set rendered from scikit-learn's bundled digit scans.
 
-The 1797 8x8 scans of ``sklearn.datasets.load_digits`` (the source of the detection demo) are split
-by scan index into train / val / test first, and only then rendered, several times per scan, into
-32 px RGB images: a tinted, rotated, scaled and shifted digit on a cluttered two-colour background,
-with fragments of digits of other classes (taken from the same split) as distractors. So no scan,
-and no stroke shape, is ever shared between splits. Rendering is seeded and takes seconds, so every
-process renders in memory what it needs and nothing is written to disk.
+The 1797 8x8 scans are split by scan index into train / val / test before rendering, so no scan
+(and no stroke shape) is shared between splits; each is rendered several times into a 32 px RGB
+image with clutter and fragments of other-class digits from the same split. Rendering is seeded
+and takes seconds, so every process renders in memory what it needs; nothing is written to disk.
 """
 import functools
 from dataclasses import asdict, dataclass, field
@@ -34,8 +32,7 @@ class RenderSpec:
         clutter (tuple): min and max number of background shapes. Defaults to (2, 5).
         distractors (tuple): min and max number of fragments of other digits. Defaults to (1, 2).
         distractor_alpha (tuple): opacity range of the fragments. Defaults to (0.5, 0.9).
-        min_contrast (float): least brightness gap between digit and local background.
-            Defaults to 0.5.
+        min_contrast (float): least brightness gap, digit to local background. Defaults to 0.5.
         noise (float): std of the additive Gaussian pixel noise (0-1 scale). Defaults to 0.04.
     """
     image_size: int = 32
@@ -55,10 +52,8 @@ class DataSpec:
 
     Args:
         seed (int): seed of the scan split and of the rendering. Defaults to 0.
-        renders (dict): images rendered per scan, per split. Defaults to 8 / 2 / 4 (8624 train,
-            432 val, 2012 test images).
-        max_scans (int | None): use only the first ``max_scans`` scans of every split (smoke
-            tests). Defaults to None (all).
+        renders (dict): images rendered per scan, per split. Defaults to 8 / 2 / 4.
+        max_scans (int | None): first scans of each split only (smoke tests). Defaults to None.
         render (RenderSpec): drawing parameters.
     """
     seed: int = 0
@@ -203,8 +198,7 @@ class DigitsClsDataset(Dataset):
 
     Args:
         split (str): 'train', 'val' or 'test'.
-        seed (int): data seed (scan split and rendering); the same for every run of a comparison.
-            Defaults to 0.
+        seed (int): data seed (scan split, rendering); same for every run compared. Defaults to 0.
         renders (dict, optional): images per scan for some splits (see DataSpec).
         max_scans (int, optional): only the first scans of the split (smoke tests).
         render (dict, optional): RenderSpec fields to change.

@@ -1,10 +1,9 @@
 """A small image classifier around the registry's ResNet / AWResNet, as an mmengine BaseModel.
 
-The backbones are mmdet's own ResNet-18 (BasicBlock), changed only where 32 px inputs and SE need
-it: a CIFAR-style stem (one 3x3 stride-1 conv, no max-pool, so stage 1 sees 32x32 maps instead of
-8x8), and optional squeeze-and-excitation on every block's residual branch (mmdet's BasicBlock
-refuses ``plugins``; a Bottleneck ResNet of the same cost, 16 channels wide, trained far slower on
-this task, see docs/classification_protocol.md).
+mmdet's ResNet-18 changes only where 32 px inputs and SE need it: a CIFAR-style stem (3x3
+stride-1 conv, no max-pool, so stage 1 sees 32x32 maps, not 8x8) and optional SE on every block's
+residual branch (mmdet's BasicBlock refuses ``plugins``; a Bottleneck ResNet of the same cost
+trained far slower on this task, docs/classification_protocol.md).
 """
 import torch
 import torch.nn as nn
@@ -19,11 +18,10 @@ from aw_mmdet.models import AWResNet, SEBlock
 
 
 class SEBasicBlock(BasicBlock):
-    """mmdet's BasicBlock with squeeze-and-excitation on the residual branch: the output of
-    ``norm2`` is rescaled per channel just before the identity is added (SE-ResNet's placement).
+    """mmdet's BasicBlock with SE rescaling ``norm2``'s output before the identity (as SE-ResNet).
 
-    mmdet's forward is reused, not copied: the SE runs as a forward hook of ``norm2``. State-dict
-    names are the stock block's plus ``se.*``; zero-init of ``norm2`` still applies.
+    The SE is a forward hook of ``norm2``, so mmdet's forward is reused, not copied; state-dict
+    names are the stock block's plus ``se.*``, and the zero-init of ``norm2`` still applies.
 
     Args:
         se (dict): SEBlock arguments (``reduction``).
@@ -42,15 +40,13 @@ class SEBasicBlock(BasicBlock):
 class CifarResNetMixin:
     """A ResNet with the CIFAR stem and, with ``se=dict(...)``, SE in every BasicBlock.
 
-    The stem replaces the 7x7/2 conv + 3x3/2 max-pool by one 3x3 stride-1 conv (+ norm, relu);
-    only ``_make_stem_layer`` and ``make_res_layer`` change, so the attribute names (``conv1``,
+    Only ``_make_stem_layer`` and ``make_res_layer`` change, so the attribute names (``conv1``,
     ``norm1``, ``maxpool``), ResNet's forward and the state-dict keys stay mmdet's.
 
     Args:
         se (dict, optional): SEBlock arguments; None (default) for no SE.
-        last_stage_channels (int, optional): width of the last stage instead of
-            ``base_channels * 2 ** (num_stages - 1)``: the parameter-matched control widens it.
-            Defaults to None.
+        last_stage_channels (int, optional): last stage width, widened by the parameter-matched
+            control. Defaults to None.
         *args, **kwargs: every argument of the ResNet class it is mixed into.
     """
 

@@ -1,9 +1,8 @@
-"""How the attention learns: per AW stage, gradient and update sizes of the attention parameters
-next to the conv weights', and how far A has moved from 1, recorded during a training run.
+"""How the attention learns: per AW stage, attention vs conv weight gradients and updates, |A - 1|.
 
-Why it is needed: the logit layers start at zero and their gradient is the conv's weight gradient
-times the weight they modulate (dL/dz = dL/dW' * W * 2 sigma'(z)), so it shrinks with |W|. This
-hook measures that instead of guessing it. Add it to any AW training config::
+The logit layers start at zero and their gradient is the conv's weight gradient times the weight
+they modulate (dL/dz = dL/dW' * W * 2 sigma'(z)), so it shrinks with |W|; this hook measures that
+instead of guessing it. Add it to any AW training config::
 
     custom_imports = dict(imports=['aw_mmdet', 'experiments.evidence.attention_dynamics'])
     custom_hooks = [dict(type='AttentionDynamicsHook', interval=20)]
@@ -30,9 +29,8 @@ def _rms(t: torch.Tensor) -> float:
 
 @HOOKS.register_module()
 class AttentionDynamicsHook(Hook):
-    """Every ``interval`` training iterations, per AW stage: RMS of the logit-layer weights, their
-    gradient and their update (after the optimizer step), the same for the AW convs' own weights,
-    and mean / p99 / max of |A - 1| over that iteration's batch.
+    """Every ``interval`` iterations, per AW stage: RMS of the logit-layer and conv weights, their
+    gradient and update (after the optimizer step), and mean / p99 / max of |A - 1| on the batch.
 
     Args:
         interval (int): Record every this many iterations (and the first). Defaults to 20.
