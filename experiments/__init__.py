@@ -1,11 +1,10 @@
 """Measurements and the demo around the plugin: not part of the installed aw_mmdet package.
 
-``harness/`` (the comparison behind tools/compare.py and tools/compare_classification.py, with
-the studies in ``evidence/`` and ``classification/``), ``benchmark/`` (tools/benchmark.py) and
-``demo/`` (tools/demo.py, tools/make_demo_data.py). They need matplotlib and scikit-learn
-(requirements.txt) and run code and configs of this checkout, so they are imported from the
-repository: the editable install (``make setup``, ``pip install -e .``) puts its root on
-``sys.path``.
+``harness/`` (behind tools/compare.py and tools/compare_classification.py, with the studies in
+``evidence/`` and ``classification/``), ``benchmark/`` (tools/benchmark.py) and ``demo/``
+(tools/demo.py, tools/make_demo_data.py). They need matplotlib and scikit-learn and run this
+checkout's code and configs, so they are imported from the repository, whose root the editable
+install (``make setup``) puts on ``sys.path``.
 """
 import os.path as osp
 

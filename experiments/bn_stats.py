@@ -12,11 +12,11 @@ from torch.nn.modules.batchnorm import _BatchNorm
 
 @torch.no_grad()
 def calibrate_backbone_bn(model, batches):
-    """Set every backbone BN's running statistics from ``batches`` (an iterable of batches in the
-    data preprocessor's input format), one forward each, in train mode with a cumulative average;
-    then restore each BN's mode and momentum. Returns the number of BN layers set.
+    """Set every backbone BN's running statistics from ``batches``; return the number of BNs set.
 
-    Used by the benchmark (one synthetic batch) and by ``BNCalibrationHook`` (training batches).
+    One forward per batch (data preprocessor's input format), in train mode with a cumulative
+    average; each BN's mode and momentum are restored. Used by the benchmark (one synthetic batch)
+    and by ``BNCalibrationHook`` (training batches).
     """
     norms = [m for m in model.backbone.modules() if isinstance(m, _BatchNorm)]
     saved = [(m.training, m.momentum) for m in norms]

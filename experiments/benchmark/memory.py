@@ -1,13 +1,11 @@
 """Peak memory of benchmark steps, in a fresh process so other models' peaks do not mix in.
 
-python -m experiments.benchmark.memory SPEC_JSON -> one JSON line {"peaks": [...]}
-SPEC_JSON: {"entries": [[case fields, variant], ...], "device": ..., "threads": ..., "amp": ...}
-
-CPU reads the peak RSS (VmHWM), CUDA ``torch.cuda.max_memory_allocated``. Per entry: build it, run
-its step once (one-time caches such as oneDNN's primitives belong to no step), read the peak; free
-the heap, note what is resident, reset the peak and run the step again. ``peak_mib`` is the
-process's peak (CPU: libraries, model and step; a fresh process's only for the first entry);
-``step_mib`` what the second step adds at its peak over what was resident before it.
+:func:`probe` runs this module on a JSON spec of the entries. CPU reads the peak RSS (VmHWM), CUDA
+``torch.cuda.max_memory_allocated``. Per entry: build it, run its step once (one-time caches such
+as oneDNN's primitives belong to no step), read the peak; free the heap, note what is resident,
+reset the peak and run the step again. ``peak_mib`` is the process's peak (CPU: libraries, model
+and step; a fresh process's only for the first entry); ``step_mib`` what the second step adds at
+its peak over what was resident before it.
 """
 import ctypes
 import ctypes.util

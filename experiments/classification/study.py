@@ -1,10 +1,9 @@
-"""The classification study (tools/compare_classification.py): stock / AW / SE / AW+SE ResNet-18
-classifiers trained from scratch on rendered digits (docs/classification_protocol.md), each one
-backbone change to the stock config.
+"""The classification study (tools/compare_classification.py, docs/classification_protocol.md).
 
-AW goes into every stage (nothing is frozen when training from scratch, so stage 1's attention
-trains too); SE (aw_mmdet's SEBlock) goes on the residual branch of every BasicBlock. SE's
-reduction is 4, not the usual 16: at widths 16-128, 16 would leave 1-8 hidden units.
+Stock / AW / SE / AW+SE ResNet-18s trained from scratch on rendered digits, each one backbone
+change to the stock config. AW goes into every stage (nothing is frozen from scratch, so stage 1's
+attention trains too); SE (aw_mmdet's SEBlock) goes on every BasicBlock's residual branch with
+reduction 4, not 16: at widths 16-128, 16 would leave 1-8 hidden units.
 """
 import os.path as osp
 

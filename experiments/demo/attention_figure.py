@@ -31,8 +31,7 @@ def capture_attention(model, run, layers=None):
 
 
 def plot_attention(maps, out_file, title=''):
-    """Row per layer: mean over channels per kernel position; spread per output channel;
-    and the (output x input channel) map averaged over kernel positions.
+    """Row per layer: mean per kernel position, spread per output channel, out x in channel map.
 
     A stays close to 1 in a short schedule, so the first column shows (A - 1) in percent and the
     colour bars print plain numbers: an offset label ('1e-5+9.999e-1') would overlap the titles.

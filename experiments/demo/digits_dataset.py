@@ -1,10 +1,9 @@
-"""A small COCO-format detection dataset built from real data shipped with scikit-learn.
+"""A small COCO-format detection dataset built from scikit-learn's bundled UCI digit scans.
 
-Objects are the UCI handwritten digits (``sklearn.datasets.load_digits``: 1797 8x8 scans, 10
-classes), scaled to very different sizes (so every FPN level has work), tinted, partly overlapping,
-on cluttered procedural backgrounds. Train and val take their digits from disjoint scans; test
-(docs/evidence_protocol.md section 5.2) is drawn from the val split's scans with its own random
-stream, so adding it left train and val as they were. Deterministic for a given seed.
+The digits are scaled to very different sizes (so every FPN level has work), tinted, partly
+overlapping, on cluttered procedural backgrounds. Train and val take their digits from disjoint
+scans; test (docs/evidence_protocol.md section 5.2) renders the val split's scans with its own
+random stream, so adding it left train and val as they were. Deterministic for a given seed.
 """
 import json
 import os
@@ -119,10 +118,8 @@ def make_demo_data(out_dir='data/aw_demo', num_train=300, num_val=100, seed=0, f
                    image_size=(160, 160), num_test=200):
     """Create the splits whose annotation file is missing (``force``: all of them again).
 
-    Train and val take their digits from disjoint scans; test renders the val split's scans
-    with a random stream of its own. Each split's stream depends on the seed and the split
-    alone, so a split's images do not depend on which others are made. Returns
-    ``{split: annotation path}``.
+    Each split's random stream depends on the seed and the split alone, so a split's images do not
+    depend on which others are made. Returns ``{split: annotation path}``.
     """
     ann_dir = osp.join(out_dir, 'annotations')
     paths = {s: osp.join(ann_dir, f'instances_{s}.json') for s in SPLITS}

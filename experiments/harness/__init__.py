@@ -1,11 +1,10 @@
-"""One comparison harness for every study: variants as config transforms, runs cached by their
-config text, paired statistics over seeds, one report, one plot and one attention summary.
-tools/compare.py (detection) and tools/compare_classification.py are its front ends.
+"""One comparison harness for every study, behind tools/compare.py and compare_classification.py.
 
-Protocol v3 (docs/evidence_protocol.md section 5) adds the phases (``--phase``), the attention
-ablations (ablation.py), the schedule's doubling rule (calibration.py), the verdicts over both
-studies (verdict.py) and the hook that lets a cut run resume as the uncut one went on
-(validation_rng_hook.py)."""
+Variants are config transforms and runs are cached by their config text. Protocol v3
+(docs/evidence_protocol.md section 5) adds the phases, the attention ablations (ablation.py), the
+doubling rule (calibration.py), the verdicts (verdict.py) and the hook that lets a cut run resume
+as the uncut one went on (validation_rng_hook.py).
+"""
 from .compare import main
 from .study import Study
 

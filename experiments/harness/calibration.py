@@ -5,10 +5,9 @@ final **validation** metric: each longer candidate is trained only while the las
 at least the threshold; chosen is the shorter of the first pair whose gain is below it, or the
 longest candidate if stock was still rising there.
 
-``tools/compare.py --phase calibration --out DIR`` trains the candidates the rule asks for, one
-comparison each in ``DIR/<iterations>/`` (cached, so it can be rerun at any point), and prints the
-rule's arithmetic and choice; ``python -m experiments.harness.calibration DIR`` prints them again
-(exit status 3 while the rule needs another candidate).
+``tools/compare.py --phase calibration`` trains the candidates the rule asks for (cached, so it can
+be rerun at any point); ``python -m experiments.harness.calibration DIR`` prints the rule again
+(exit status 3 while it needs another candidate).
 """
 import argparse
 import glob

@@ -1,5 +1,4 @@
-"""The comparison behind both tools: variants x seeds, each run cached by its config text
-(runs.py), paired statistics and one report (report.py), one plot (plot.py).
+"""The comparison behind both tools: variants x seeds, cached runs, paired statistics, report.
 
 Writes ``<out>/report.md``, ``<out>/results.json`` (every number, curve and run),
 ``<out>/curves.png`` and, with ``--dynamics``, ``<out>/dynamics.png``; the runs live in

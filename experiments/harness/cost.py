@@ -1,8 +1,7 @@
-"""Training-step cost of the variants, timed interleaved (experiments/benchmark/timing.py) so
-that drift and other load hit all of them alike. A step is what the Runner does per iteration:
-preprocessing, forward, loss, backward and the optimizer update, on one fixed training batch.
+"""Training-step cost of the variants, timed interleaved so drift and other load hit all alike.
 
-python -m experiments.harness.cost --out cost.json stock=STOCK_CONFIG aw=AW_CONFIG
+A step is what the Runner does per iteration: preprocessing, forward, loss, backward and the
+optimizer update, on one fixed training batch (timing: experiments/benchmark/timing.py).
 """
 import argparse
 import json

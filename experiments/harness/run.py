@@ -1,14 +1,11 @@
-"""One run of a comparison in its own process: train the run config with mmengine's Runner and
-tools/train.py's input checks, test the final weights if asked, measure |A - 1| on the first test
-images (validation images where the test split is not read), and write ``result.json``
-(atomically: a killed run leaves none, and is run again).
+"""One run of a comparison in its own process: train, test if asked, measure |A - 1|, record.
 
-Protocol v3's run configs carry ``harness = dict(phase, test, ablation)`` (Study.protocol_v3):
-``test`` reads the test split once after the last iteration, and ``ablation`` evaluates an AW
-model's attention ablations on it (harness/ablation.py).
-
-python -m experiments.harness.run RUN_CONFIG --work-dir DIR --variant NAME --seed N \
-    --metrics KEY [KEY ...] [--test] [--resume]
+Training uses mmengine's Runner with tools/train.py's input checks; |A - 1| is measured on the
+first test images (validation images where the test split is not read); ``result.json`` is written
+atomically: a killed run leaves none, and is run again. Protocol v3's run configs carry
+``harness = dict(phase, test, ablation)`` (Study.protocol_v3): ``test`` reads the test split once
+after the last iteration, and ``ablation`` evaluates an AW model's attention ablations on it
+(harness/ablation.py).
 """
 import argparse
 import glob

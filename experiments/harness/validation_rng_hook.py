@@ -10,12 +10,11 @@ from aw_mmdet.engine.hooks.rng_state_hook import capture_rng_state, restore_rng_
 class ValidationRngHook(Hook):
     """Validation leaves the random generators as it found them.
 
-    A checkpoint is written after its iteration and before that iteration's validation, which
-    draws random numbers (a DataLoader iterator draws its seed). Without this hook, a run resumed
-    from that checkpoint (whose ``RngStateHook`` restores the generators as they were at the
-    save) would sample other proposals than the uncut run, which validated in between. With it,
-    the training draws do not depend on when or how often the model is validated, and a resumed
-    run continues exactly as the uncut one.
+    A checkpoint is written before its iteration's validation, which draws random numbers (a
+    DataLoader iterator draws its seed). Without this hook, a run resumed from it (``RngStateHook``
+    restores the generators as saved) would sample other proposals than the uncut run, which
+    validated in between; with it, training draws do not depend on when or how often the model
+    validates, and a resumed run continues exactly as the uncut one.
     """
 
     priority = 'LOWEST'  # after_val: restore after every other hook

@@ -1,13 +1,10 @@
-"""Protocol v3's verdicts (docs/evidence_protocol.md section 5.6), from the final runs of both
-studies: each primary comparison's two-sided paired t-test, with Holm's correction over the
-primaries of both studies at family-wise alpha 0.05; and the configs' recipe rule,
-``aw_attn_lr10 - aw`` on the final detection seeds (two-sided paired p < 0.05 with a positive
-mean: the x10 attention recipe becomes the default again; otherwise it stays opt-in).
+"""Protocol v3's verdicts from both studies' final runs (docs/evidence_protocol.md section 5.6).
 
-    python -m experiments.harness.verdict DETECTION_RESULTS CLASSIFICATION_RESULTS [--out JSON]
-
-The results are the ``results.json`` of ``tools/compare.py --phase final`` and
-``tools/compare_classification.py --phase final``.
+Each primary comparison's two-sided paired t-test, with Holm's correction over the primaries of
+both studies at family-wise alpha 0.05; and the configs' recipe rule, ``aw_attn_lr10 - aw`` on the
+final detection seeds (two-sided paired p < 0.05 with a positive mean: the x10 attention recipe
+becomes the default again; otherwise it stays opt-in). The inputs are the ``results.json`` of
+``tools/compare.py`` and ``tools/compare_classification.py`` with ``--phase final``.
 """
 import argparse
 import json
@@ -20,8 +17,7 @@ RECIPE_ALPHA = 0.05
 
 
 def primaries(results):
-    """[(study, comparison, metric label, difference)] of every primary comparison in the
-    results, on the study's primary metric (its first)."""
+    """[(study, comparison, metric label, difference)] per primary, on the primary metric."""
     found = []
     for res in results:
         summary = res['summary']
