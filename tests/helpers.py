@@ -1,5 +1,7 @@
 """Shared test helpers: paths, the project's configs, a tiny generated dataset, running the
 project's tools (in a subprocess, or loaded as modules: tools/ is scripts, not a package)."""
+import copy
+import functools
 import glob
 import importlib.util
 import os
@@ -17,6 +19,19 @@ def project_configs():
     """Every runnable config in configs/ (the shared pieces in configs/_base_/ are not)."""
     configs = glob.glob(osp.join(ROOT, 'configs', '**', '*.py'), recursive=True)
     return sorted(c for c in configs if '_base_' not in osp.relpath(c, ROOT).split(osp.sep))
+
+
+def load_config(path):
+    """``Config.fromfile(path)``, parsed once per test session (a copy each call, to change at
+    will): mmengine reads all of mmdet's ~400 model metafiles for every ``mmdet::`` base."""
+    path = str(path)
+    return copy.deepcopy(_parsed_config(path, os.stat(path).st_mtime_ns))
+
+
+@functools.cache
+def _parsed_config(path, mtime_ns):
+    from mmengine.config import Config
+    return Config.fromfile(path)
 
 
 def stock_config(relpath):

@@ -10,7 +10,6 @@ import pytest
 import torch
 from mmdet.registry import MODELS
 from mmdet.utils import register_all_modules
-from mmengine.config import Config
 from mmengine.runner.checkpoint import save_checkpoint
 
 import aw_mmdet  # noqa: F401
@@ -20,7 +19,7 @@ from aw_mmdet.checkpoint import (
     init_detector,
     load_checkpoint_checked,
 )
-from helpers import DEMO_CONFIG, load_tool, make_tiny_data, tiny_options
+from helpers import DEMO_CONFIG, load_config, load_tool, make_tiny_data, tiny_options
 
 
 class _Payload:
@@ -34,7 +33,7 @@ class _Payload:
 
 
 def _model(stock_backbone=False, **changes):
-    cfg = Config.fromfile(DEMO_CONFIG)
+    cfg = load_config(DEMO_CONFIG)
     cfg.merge_from_dict(changes)
     if stock_backbone:  # mmdet's ResNet with the same geometry: a stock detector checkpoint
         for key in ('aw', 'stage_with_aw'):

@@ -18,10 +18,17 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 import torch
-from mmengine.config import Config
 
 from fault_injection_hook import SMALL_MODEL, injection_env, read_losses, write_config
-from helpers import DEMO_CONFIG, ROOT, make_tiny_data, project_configs, run_tool, tiny_settings
+from helpers import (
+    DEMO_CONFIG,
+    ROOT,
+    load_config,
+    make_tiny_data,
+    project_configs,
+    run_tool,
+    tiny_settings,
+)
 
 MAX_ITERS = 3
 # (AW_KILL_AT, the checkpoint that last_checkpoint names after the kill)
@@ -86,7 +93,7 @@ def test_every_config_enables_crash_safety():
     configs = project_configs()
     assert len(configs) >= 7
     for path in configs:
-        hooks = Config.fromfile(path).default_hooks
+        hooks = load_config(path).default_hooks
         assert hooks.checkpoint.type == 'AtomicCheckpointHook', path
         assert hooks.finite_loss.type == 'FiniteLossHook', path
         assert hooks.rng_state.type == 'RngStateHook', path

@@ -15,7 +15,7 @@ from experiments.harness.compare import parse_args
 from experiments.harness.report import markdown, summarize
 from experiments.harness.verdict import main as verdict_main
 from experiments.stats import holm, min_detectable_difference
-from helpers import make_tiny_data
+from helpers import load_config, make_tiny_data
 
 
 @pytest.fixture(scope='module')
@@ -98,10 +98,9 @@ def test_stock_wide_is_the_nearest_width_at_or_above_aws_parameter_count():
 
     from mmdet.registry import MODELS
     from mmdet.utils import register_all_modules
-    from mmengine.config import Config
     register_all_modules()
     study = ClassificationStudy()
-    base = Config.fromfile(study.config)
+    base = load_config(study.config)
 
     def params(variant, last_stage_channels=None):
         cfg = study.apply(copy.deepcopy(base), variant)

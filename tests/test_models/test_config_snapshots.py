@@ -12,7 +12,7 @@ import pytest
 from mmengine.config import Config
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))  # tests/, when run as a script
-from helpers import ROOT, project_configs  # noqa: E402
+from helpers import ROOT, load_config, project_configs  # noqa: E402
 
 SNAPSHOTS = osp.join(osp.dirname(osp.abspath(__file__)), 'config_snapshots')
 CONFIGS = project_configs()
@@ -31,7 +31,7 @@ def _snapshot(path):
 def test_config_matches_its_snapshot(path):
     with open(_snapshot(path), encoding='utf-8') as f:
         expected = f.read()
-    got = Config.fromfile(path).pretty_text
+    got = load_config(path).pretty_text
     if got != expected:
         diff = difflib.unified_diff(expected.splitlines(), got.splitlines(), 'snapshot', 'config',
                                     lineterm='')

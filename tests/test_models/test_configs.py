@@ -8,7 +8,7 @@ from mmengine.config import Config
 
 import aw_mmdet  # noqa: F401
 from aw_mmdet import AWConv2d, CBAMBlock, SEBlock
-from helpers import ROOT, project_configs, stock_config
+from helpers import ROOT, load_config, project_configs, stock_config
 
 CONFIGS = project_configs()
 AW_RECIPE = dict(custom_keys={'.attention.': dict(lr_mult=10.0, decay_mult=0.0)})
@@ -24,7 +24,7 @@ def test_configs_found():
 @pytest.mark.parametrize('path', CONFIGS, ids=lambda p: osp.relpath(p, ROOT))
 def test_config_builds_its_model(path):
     register_all_modules()
-    cfg = Config.fromfile(path)
+    cfg = load_config(path)
     # detection configs need only the plugin; the classification check also imports its own
     # experiment code (not installed, see setup.py)
     extra = ['experiments.classification'] if 'classification' in path else []
@@ -50,9 +50,9 @@ def _unscoped(value):
 
 def test_r101_aw_config_changes_only_the_backbone():
     stock_path = stock_config('faster_rcnn/faster-rcnn_r101_fpn_1x_coco.py')
-    stock = _unscoped(Config.fromfile(stock_path).to_dict())
+    stock = _unscoped(load_config(stock_path).to_dict())
     aw_path = osp.join(ROOT, 'configs', 'faster_rcnn_r101_aw_fpn.py')
-    aw = _unscoped(Config.fromfile(aw_path).to_dict())
+    aw = _unscoped(load_config(aw_path).to_dict())
     for key in ('train_dataloader', 'val_dataloader', 'val_evaluator', 'param_scheduler',
                 'train_cfg'):
         assert aw[key] == stock[key], key
@@ -73,7 +73,7 @@ def test_r101_aw_config_changes_only_the_backbone():
 def test_detector_configs_train_with_mmdets_optimiser(path):
     """The attention recipe is opt-in (configs/_base_/aw_attention_recipe_1x.py): no detector
     config, AW or not, sets a paramwise_cfg."""
-    assert Config.fromfile(path).optim_wrapper.get('paramwise_cfg') is None, path
+    assert load_config(path).optim_wrapper.get('paramwise_cfg') is None, path
 
 
 def test_opt_in_attention_recipe_reaches_the_optimizer(tmp_path):

@@ -11,11 +11,10 @@ import pytest
 import torch
 from mmdet.registry import MODELS
 from mmdet.utils import register_all_modules
-from mmengine.config import Config
 
 import aw_mmdet  # noqa: F401
 from experiments.demo import CLASSES
-from helpers import ROOT, load_tool, make_tiny_data, stock_config
+from helpers import ROOT, load_config, load_tool, make_tiny_data, stock_config
 
 STOCK = {
     'retinanet_r101_aw_fpn.py': 'retinanet/retinanet_r101_fpn_1x_coco.py',
@@ -40,8 +39,8 @@ def _unscoped(value):
 
 
 def _configs(name):
-    aw = Config.fromfile(osp.join(ROOT, 'configs', name))
-    return aw, Config.fromfile(stock_config(STOCK[name]))
+    aw = load_config(osp.join(ROOT, 'configs', name))
+    return aw, load_config(stock_config(STOCK[name]))
 
 
 @pytest.mark.parametrize('name', sorted(STOCK))
@@ -107,7 +106,7 @@ def _tiny_train_config(name, data, out):
     """The AW config on the tiny digits data: 1 training image at 128 px, 10 classes, no ImageNet
     download, no validation (tools/train.py checks the val files, so they point there too), no
     checkpoint (R101 ones are large); dumped to ``out``."""
-    cfg = Config.fromfile(osp.join(ROOT, 'configs', name))
+    cfg = load_config(osp.join(ROOT, 'configs', name))
     cfg.model.backbone.init_cfg = None
     heads = cfg.model.bbox_head if 'bbox_head' in cfg.model else cfg.model.roi_head.bbox_head
     for head in heads if isinstance(heads, list) else [heads]:

@@ -8,11 +8,10 @@ import os.path as osp
 
 import pytest
 import torch
-from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.utils import import_modules_from_strings
 
-from helpers import DEMO_CONFIG, ROOT
+from helpers import DEMO_CONFIG, ROOT, load_config
 
 CLS_CONFIG = osp.join(ROOT, 'configs', 'classification', 'resnet18_digits_cls.py')
 
@@ -34,9 +33,9 @@ def _assert_shared_equal(stock, aw):
 
 
 def _detector_cfgs(aw_backbone):
-    aw = Config.fromfile(DEMO_CONFIG)
+    aw = load_config(DEMO_CONFIG)
     aw.model.backbone.update(aw_backbone)
-    stock = Config.fromfile(DEMO_CONFIG)
+    stock = load_config(DEMO_CONFIG)
     stock.model.backbone.update(aw_backbone)
     stock.model.backbone.type = 'ResNet'
     for key in ('aw', 'stage_with_aw'):
@@ -66,10 +65,10 @@ def test_se_and_aw_se_detector_backbones_share_their_init():
 
 @pytest.mark.parametrize('se', [None, dict(reduction=4)])
 def test_classifier_stock_and_aw_share_their_init(se):
-    cfg = Config.fromfile(CLS_CONFIG)
+    cfg = load_config(CLS_CONFIG)
     import_modules_from_strings(cfg.custom_imports['imports'])
     init_default_scope(cfg.get('default_scope', 'mmdet'))
-    stock, aw = Config.fromfile(CLS_CONFIG), Config.fromfile(CLS_CONFIG)
+    stock, aw = load_config(CLS_CONFIG), load_config(CLS_CONFIG)
     for c in (stock, aw):
         if se is not None:
             c.model.backbone.se = se

@@ -6,16 +6,15 @@ import torch
 from mmdet.registry import MODELS
 from mmdet.structures import DetDataSample
 from mmdet.utils import register_all_modules
-from mmengine.config import Config
 from mmengine.logging import MessageHub
 from mmengine.runner.checkpoint import _load_checkpoint, load_checkpoint, save_checkpoint
 
 import aw_mmdet  # noqa: F401
-from helpers import ROOT, stock_config
+from helpers import ROOT, load_config, stock_config
 
 
 def _model(cfg_path):
-    cfg = Config.fromfile(cfg_path)
+    cfg = load_config(cfg_path)
     cfg.model.backbone.init_cfg = None  # no download; weights come from the checkpoint
     cfg.model.test_cfg.rcnn.score_thr = 0.0  # random weights: keep every detection to compare
     return MODELS.build(cfg.model)

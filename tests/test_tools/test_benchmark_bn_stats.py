@@ -7,18 +7,17 @@ import os.path as osp
 import torch
 from mmdet.registry import MODELS
 from mmdet.utils import register_all_modules
-from mmengine.config import Config
 
 import aw_mmdet  # noqa: F401
 from experiments.benchmark.models import synthetic_batch
 from experiments.benchmark.shared_weights import init_by_name
 from experiments.bn_stats import calibrate_backbone_bn
-from helpers import ROOT
+from helpers import ROOT, load_config
 
 
 def test_calibrated_eval_backbone_matches_batch_statistics():
     register_all_modules()
-    cfg = Config.fromfile(osp.join(ROOT, 'configs', 'demo', 'faster_rcnn_aw_demo.py'))
+    cfg = load_config(osp.join(ROOT, 'configs', 'demo', 'faster_rcnn_aw_demo.py'))
     cfg.model.backbone.norm_eval = True
     model = MODELS.build(cfg.model)
     init_by_name(model)

@@ -12,7 +12,15 @@ from pycocotools.coco import COCO
 
 import aw_mmdet  # noqa: F401
 from experiments.demo import CLASSES
-from helpers import DEMO_CONFIG, load_tool, make_tiny_data, run_tool, tiny_options, tiny_settings
+from helpers import (
+    DEMO_CONFIG,
+    load_config,
+    load_tool,
+    make_tiny_data,
+    run_tool,
+    tiny_options,
+    tiny_settings,
+)
 
 
 def test_generated_annotations_load_in_pycocotools_and_are_sane(tmp_path):
@@ -62,8 +70,7 @@ def test_train_evaluate_and_reload_gives_identical_predictions(tmp_path):
     assert len(list((tmp_path / 'vis').glob('*.jpg'))) == 4
 
     from mmdet.apis import inference_detector, init_detector
-    from mmengine.config import Config
-    cfg = Config.fromfile(DEMO_CONFIG)
+    cfg = load_config(DEMO_CONFIG)
     cfg.merge_from_dict(tiny_settings(data, max_iters=3, interval=3))
     model = init_detector(cfg, str(ckpt), device='cpu')
     dumped = pickle.load(open(tmp_path / 'p.pkl', 'rb'))

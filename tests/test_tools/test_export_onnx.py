@@ -10,7 +10,7 @@ import torch
 import aw_mmdet  # noqa: F401
 from aw_mmdet.ops import aw_convs
 from aw_reference import randomise_attention
-from helpers import DEMO_CONFIG, load_tool
+from helpers import DEMO_CONFIG, load_config, load_tool
 
 onnx = pytest.importorskip('onnx')
 onnxruntime = pytest.importorskip('onnxruntime')
@@ -21,9 +21,8 @@ SHAPE = (64, 64)
 def _demo_detector(state_dict=None):
     from mmdet.registry import MODELS
     from mmdet.utils import register_all_modules
-    from mmengine.config import Config
     register_all_modules()
-    model = MODELS.build(Config.fromfile(DEMO_CONFIG).model)
+    model = MODELS.build(load_config(DEMO_CONFIG).model)
     if state_dict is not None:
         model.load_state_dict(state_dict)
     return model.eval()

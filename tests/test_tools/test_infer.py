@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from helpers import DEMO_CONFIG, ROOT, load_tool
+from helpers import DEMO_CONFIG, ROOT, load_config, load_tool
 
 
 @pytest.mark.slow  # with the training fixture (its first user pays for it): about 30-40 s
@@ -70,9 +70,8 @@ def test_checkpoint_for_another_model_is_an_error(tmp_path):
     import torch
     from mmdet.registry import MODELS
     from mmdet.utils import register_all_modules
-    from mmengine.config import Config
     register_all_modules()
-    demo = MODELS.build(Config.fromfile(DEMO_CONFIG).model)  # AW-ResNet-18, 128-channel FPN
+    demo = MODELS.build(load_config(DEMO_CONFIG).model)  # AW-ResNet-18, 128-channel FPN
     checkpoint = tmp_path / 'demo.pth'
     torch.save({'state_dict': demo.state_dict(), 'meta': {}}, checkpoint)
     (tmp_path / 'x.jpg').write_bytes(b'')

@@ -10,13 +10,12 @@ import pytest
 import torch
 from mmdet.registry import MODELS
 from mmdet.utils import register_all_modules
-from mmengine.config import Config
 from mmengine.runner.checkpoint import save_checkpoint
 
 import aw_mmdet  # noqa: F401
 from aw_mmdet import AWConv2d
 from aw_reference import randomise_attention
-from helpers import DEMO_CONFIG, ROOT, load_tool, make_tiny_data, tiny_options
+from helpers import DEMO_CONFIG, ROOT, load_config, load_tool, make_tiny_data, tiny_options
 
 NUM_VAL = 8
 # Batching changes only float summation order: boxes agree to 1e-3 px, scores to 1e-5.
@@ -26,7 +25,7 @@ BOX_ATOL, SCORE_ATOL = 1e-3, 1e-5
 def _aw_model_with_fixed_random_attention():
     register_all_modules()
     torch.manual_seed(0)
-    model = MODELS.build(Config.fromfile(DEMO_CONFIG).model)
+    model = MODELS.build(load_config(DEMO_CONFIG).model)
     model.init_weights()
     gen = torch.Generator().manual_seed(0)
     convs = [m for m in model.modules() if isinstance(m, AWConv2d)]

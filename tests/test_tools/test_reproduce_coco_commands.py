@@ -10,11 +10,10 @@ import re
 import shlex
 
 import pytest
-from mmengine.config import Config
 
 import aw_mmdet  # noqa: F401
 from experiments.demo import CLASSES
-from helpers import ROOT, load_tool, make_tiny_data
+from helpers import ROOT, load_config, load_tool, make_tiny_data
 
 DOC = osp.join(ROOT, 'docs', 'reproduce_coco.md')
 TOOLS = {'tools/dist_train.sh': 'train.py', 'tools/dist_test.sh': 'test.py'}
@@ -35,7 +34,7 @@ def doc_commands():
 
 def tiny_config(config, data, out):
     """The config as the doc names it, pointed at the tiny data; dumped to ``out``."""
-    cfg = Config.fromfile(config if osp.isabs(config) else osp.join(ROOT, config))
+    cfg = load_config(config if osp.isabs(config) else osp.join(ROOT, config))
     cfg.model.backbone.init_cfg = None
     for loader, split in (('train_dataloader', 'train'), ('val_dataloader', 'val'),
                           ('test_dataloader', 'val')):
