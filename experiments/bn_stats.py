@@ -15,8 +15,7 @@ def calibrate_backbone_bn(model, batches):
     """Set every backbone BN's running statistics from ``batches``; return the number of BNs set.
 
     One forward per batch (data preprocessor's input format), in train mode with a cumulative
-    average; each BN's mode and momentum are restored. Used by the benchmark (one synthetic batch)
-    and by ``BNCalibrationHook`` (training batches).
+    average; each BN's mode and momentum are restored.
     """
     norms = [m for m in model.backbone.modules() if isinstance(m, _BatchNorm)]
     saved = [(m.training, m.momentum) for m in norms]
