@@ -1,7 +1,5 @@
 """Shared test helpers: paths, the project's configs, a tiny generated dataset, running the
 project's tools (in a subprocess, or loaded as modules: tools/ is scripts, not a package)."""
-import copy
-import functools
 import glob
 import importlib.util
 import os
@@ -22,16 +20,9 @@ def project_configs():
 
 
 def load_config(path):
-    """``Config.fromfile(path)``, parsed once per test session (a copy each call, to change at
-    will): mmengine reads all of mmdet's ~400 model metafiles for every ``mmdet::`` base."""
-    path = str(path)
-    return copy.deepcopy(_parsed_config(path, os.stat(path).st_mtime_ns))
-
-
-@functools.cache
-def _parsed_config(path, mtime_ns):
-    from mmengine.config import Config
-    return Config.fromfile(path)
+    """A repository config parsed once per process, a copy per call (the benchmark's loader)."""
+    from experiments.benchmark.variants import load_config as parsed_once
+    return parsed_once(str(path))
 
 
 def stock_config(relpath):
