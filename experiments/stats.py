@@ -184,12 +184,16 @@ def holm(p_values, alpha=0.05):
     return out
 
 
+def primary_metric(summary):
+    """(key, scale) of a summary's primary (first) metric; scale 100.0 gives fractions in points."""
+    return next(iter(summary['metrics'])), 100.0 if summary['percent'] else 1.0
+
+
 def paired_values(results, variant, baseline, metric=None):
     """(metric, {seed: variant - baseline}) from a comparison's results.json (harness/compare.py),
     in points where its metrics are fractions; ``metric`` defaults to the first (the primary)."""
-    summary = results['summary']
-    metric = metric or next(iter(summary['metrics']))
-    scale = 100.0 if summary['percent'] else 1.0
+    primary, scale = primary_metric(results['summary'])
+    metric = metric or primary
     final = {(r['variant'], r['seed']): r['metrics'][metric] for r in results['runs']}
     return metric, {s: scale * (final[variant, s] - final[baseline, s])
                     for v, s in sorted(final) if v == variant and (baseline, s) in final}

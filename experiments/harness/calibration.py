@@ -16,6 +16,8 @@ import os.path as osp
 import statistics
 import sys
 
+from ..stats import primary_metric
+
 NEEDS_MORE = 3
 
 
@@ -55,8 +57,7 @@ def read_candidates(directory):
 def final_values(results):
     """(metric label, {seed: final val metric of stock, points}) of one candidate."""
     summary = results['summary']
-    metric = next(iter(summary['metrics']))
-    scale = 100.0 if summary['percent'] else 1.0
+    metric, scale = primary_metric(summary)
     return summary['metrics'][metric], {r['seed']: scale * r['metrics'][metric]
                                         for r in results['runs'] if r['variant'] == 'stock'}
 

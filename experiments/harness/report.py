@@ -7,7 +7,7 @@ primaries (unadjusted paired t-test; the verdict is Holm's over both studies, ha
 and secondaries (exploratory: mean, interval, seeds better); the final AW runs add their attention
 ablations (full minus each, paired by seed) and how much A varies between test images.
 """
-from ..stats import mean_std, min_detectable_difference, paired_difference
+from ..stats import mean_std, min_detectable_difference, paired_difference, primary_metric
 from .ablation import MODES
 from .train_time import run_train_seconds
 
@@ -207,7 +207,7 @@ def markdown(summary, header=()):
         summary (dict): the output of :func:`summarize`.
         header (Iterable[str]): lines put first (title, command, date, setup).
     """
-    scale = 100.0 if summary['percent'] else 1.0
+    _, scale = primary_metric(summary)
     metrics, cost = summary['metrics'], summary.get('cost')
     step = (cost or {}).get('step_seconds', {})
     lines = list(header) + ['', '| variant | seeds | ' + ''.join(

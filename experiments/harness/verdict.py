@@ -9,7 +9,7 @@ becomes the default again; otherwise it stays opt-in). The inputs are the ``resu
 import argparse
 import json
 
-from ..stats import holm
+from ..stats import holm, primary_metric
 
 ALPHA = 0.05
 RECIPE = 'aw_attn_lr10 - aw'
@@ -21,7 +21,7 @@ def primaries(results):
     found = []
     for res in results:
         summary = res['summary']
-        metric = next(iter(summary['metrics']))
+        metric, _ = primary_metric(summary)
         for name, by_metric in summary['differences'].items():
             if by_metric[metric].get('role') == 'primary':
                 found.append((res['setup'].get('study', '?'), name, summary['metrics'][metric],
@@ -40,7 +40,7 @@ def recipe_rule(results):
     for res in results:
         by_metric = res['summary']['differences'].get(RECIPE)
         if by_metric:
-            d = by_metric[next(iter(res['summary']['metrics']))]
+            d = by_metric[primary_metric(res['summary'])[0]]
             default = d['p_value'] is not None and d['p_value'] < RECIPE_ALPHA and d['mean'] > 0
             return dict(study=res['setup'].get('study'), mean=d['mean'], p_value=d['p_value'],
                         n=d['n'], recipe_default=default)
@@ -76,8 +76,7 @@ def main(argv=None):
             p.error(f"{path}: phase {results[-1]['setup'].get('phase')!r}; the verdicts take the "
                     "final runs' results")
     out = verdicts(results)
-    scales = {res['setup'].get('study'): 100.0 if res['summary']['percent'] else 1.0
-              for res in results}
+    scales = {res['setup'].get('study'): primary_metric(res['summary'])[1] for res in results}
     print(f"Holm's correction over {len(out['primaries'])} primary comparison(s), family-wise "
           f"alpha {out['alpha']}:")
     for v in out['primaries']:
