@@ -6,7 +6,6 @@ Writes ``<out>/report.md``, ``<out>/results.json`` (every number, curve and run)
 """
 import argparse
 import datetime
-import json
 import os
 import os.path as osp
 import subprocess
@@ -16,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from experiments import ROOT
 
-from .runs import child_env, config_key, read_json, run_one
+from .runs import child_env, config_key, read_json, run_one, write_json
 
 #: the step-cost benchmark's steps per repetition and untimed repetitions (normal, --quick)
 BENCH = dict(steps=3, warmup=2)
@@ -129,8 +128,7 @@ def run_cost(study, base, args, log):
         log(f'step-cost benchmark FAILED (exit {proc.returncode}):\n{proc.stderr[-2000:]}')
         return None
     cost = dict(read_json(out), key=key)
-    with open(out, 'w') as f:
-        json.dump(cost, f, indent=1)
+    write_json(out, cost)
     return cost
 
 
@@ -185,8 +183,7 @@ def main(study, argv=None, description=''):
                      primary=[' - '.join(c) for c in study.primary])
     results = dict(command=command, date=date, setup=setup, elapsed_seconds=time.time() - started,
                    summary=summary, runs=runs, failed=failed)
-    with open(osp.join(args.out, 'results.json'), 'w') as f:
-        json.dump(results, f, indent=1)
+    write_json(osp.join(args.out, 'results.json'), results)
     header = [f'# {study.title}: {", ".join(args.variants)} over seeds '
               f'{" ".join(map(str, args.seeds))}', '',
               f"`{command}` ({date}; {results['elapsed_seconds'] / 60:.1f} min with --jobs "

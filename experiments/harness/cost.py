@@ -6,6 +6,8 @@ optimizer update, on one fixed training batch (timing: experiments/benchmark/tim
 import argparse
 import json
 
+from .runs import write_json
+
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -59,8 +61,7 @@ def main(argv=None):
     out = dict(step_seconds={k: v['median'] / args.steps for k, v in timing.items()},
                timing=timing, threads=torch.get_num_threads(), reps=args.reps, steps=args.steps,
                warmup=args.warmup)
-    with open(args.out, 'w') as f:
-        json.dump(out, f, indent=1)
+    write_json(args.out, out)
     print(json.dumps(out['step_seconds']))
 
 

@@ -9,11 +9,10 @@ after the last iteration, and ``ablation`` evaluates an AW model's attention abl
 """
 import argparse
 import glob
-import json
 import os.path as osp
 import time
 
-from experiments.harness.runs import RESULT, config_key, read_jsonl
+from experiments.harness.runs import RESULT, config_key, read_jsonl, write_json
 
 LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
@@ -95,8 +94,7 @@ def main(argv=None):
         num_params=sum(p.numel() for p in runner.model.parameters()),
         dynamics=read_jsonl(dynamics) if osp.isfile(dynamics) else [])
     partial = partial_path(osp.join(cfg.work_dir, RESULT))
-    with open(partial, 'w') as f:
-        json.dump(result, f, indent=1)
+    write_json(partial, result)
     commit(partial, osp.join(cfg.work_dir, RESULT))
     print(f"{args.variant} seed {args.seed}: {result['metrics']} after {runner.iter} iterations")
 

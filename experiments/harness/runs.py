@@ -37,6 +37,12 @@ def read_json(path):
         return None
 
 
+def write_json(path, obj):
+    """``obj`` as JSON at ``path``, indented by one space, no trailing newline."""
+    with open(path, 'w') as f:
+        json.dump(obj, f, indent=1)
+
+
 def read_jsonl(path):
     """The rows of a JSON-lines file (e.g. attention_dynamics.jsonl)."""
     with open(path) as f:

@@ -10,6 +10,7 @@ import argparse
 import json
 
 from ..stats import holm, primary_metric
+from .runs import write_json
 
 ALPHA = 0.05
 RECIPE = 'aw_attn_lr10 - aw'
@@ -105,8 +106,7 @@ def main(argv=None):
                  'stock optimiser settings; the x10 attention recipe stays an opt-in _base_ '
                  'piece'))
     if args.out:
-        with open(args.out, 'w') as f:
-            json.dump(out, f, indent=1)
+        write_json(args.out, out)
     return out
 
 
