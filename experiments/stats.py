@@ -118,14 +118,13 @@ def min_detectable_difference(sd, n, alpha=0.05, power=0.8, exact=True):
     return float(brentq(lambda d: paired_power(d, sd, n, alpha) - power, 0.0, hi, xtol=1e-9))
 
 
-def paired_difference(values, baseline, confidence=0.95, power=0.8, exact_mdd=True):
-    """Per-seed ``values - baseline`` on shared seeds: mean, std, t CI, p-value, MDD, verdict.
+def paired_difference(values, baseline, exact_mdd=True):
+    """Per-seed ``values - baseline`` on shared seeds: mean, std, 95 % t CI, p-value, MDD (80 %
+    power, alpha 0.05), verdict.
 
     Args:
         values (dict): {seed: metric} of the variant.
         baseline (dict): {seed: metric} of the baseline.
-        confidence (float): confidence level of the interval. Defaults to 0.95.
-        power (float): power for the minimum detectable difference. Defaults to 0.8.
         exact_mdd (bool): see :func:`min_detectable_difference`. Defaults to True.
     """
     seeds = sorted(set(values) & set(baseline))
@@ -135,14 +134,13 @@ def paired_difference(values, baseline, confidence=0.95, power=0.8, exact_mdd=Tr
     diff.update(seeds=seeds, seeds_better=sum(d > 0 for d in diff['values']),
                 ci=None, p_value=None, mdd=None)
     if n >= 2:
-        alpha = 1 - confidence
-        half = t_quantile(1 - alpha / 2, n - 1) * diff['std'] / math.sqrt(n)
+        half = t_quantile(0.975, n - 1) * diff['std'] / math.sqrt(n)
         diff['ci'] = [diff['mean'] - half, diff['mean'] + half]
         if diff['std'] > 0:
             from scipy import stats
             t = diff['mean'] / (diff['std'] / math.sqrt(n))
             diff['p_value'] = float(2 * stats.t.sf(abs(t), n - 1))
-        diff['mdd'] = min_detectable_difference(diff['std'], n, alpha, power, exact_mdd)
+        diff['mdd'] = min_detectable_difference(diff['std'], n, exact=exact_mdd)
     diff['verdict'] = verdict(diff['ci'])
     return diff
 

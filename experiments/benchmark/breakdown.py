@@ -29,14 +29,14 @@ def _kind_of(op):
     return 'other'
 
 
-def breakdown(fns, device='cpu', steps=2):
+def breakdown(fns, device='cpu'):
     """Time per step (ms) by kind of op for each callable: self CPU time on CPU, self CUDA time
-    of the ops that launched the kernels on CUDA (kernels are not counted twice).
+    of the ops that launched the kernels on CUDA (kernels are not counted twice), over two
+    profiled calls per callable after one untimed.
 
     Args:
         fns (dict): name -> step callable.
         device (str): Defaults to 'cpu'.
-        steps (int): Profiled calls per callable, after one untimed. Defaults to 2.
 
     Returns:
         dict: name -> {kind: ms}, every kind of ``KINDS`` and 'other'.
@@ -48,7 +48,7 @@ def breakdown(fns, device='cpu', steps=2):
         fn()
         sync(device)
         with profile(activities=activities) as prof:
-            for _ in range(steps):
+            for _ in range(2):
                 fn()
             sync(device)
         kinds = dict.fromkeys(list(KINDS) + ['other'], 0.0)
@@ -56,7 +56,7 @@ def breakdown(fns, device='cpu', steps=2):
             if cuda and event.device_type != DeviceType.CPU:
                 continue
             us = event.self_device_time_total if cuda else event.self_cpu_time_total
-            kinds[_kind_of(event.key)] += us / 1e3 / steps
+            kinds[_kind_of(event.key)] += us / 1e3 / 2
         result[name] = kinds
     return result
 

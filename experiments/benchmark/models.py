@@ -67,15 +67,14 @@ class CPUAutocastOptimWrapper(OptimWrapper):
 
 
 @contextmanager
-def autocast_features(model, dtype=torch.bfloat16):
-    """Run the backbone (and neck) under CPU autocast, outputs as float32 for mmcv's CPU ops (NMS).
+def autocast_features(model):
+    """Run the backbone (and neck) under CPU bf16 autocast, outputs as float32 for mmcv's CPU ops.
 
     Args:
         model (BaseModel): A model with ``backbone`` (and ``neck`` where ``with_neck``).
-        dtype (torch.dtype): Defaults to torch.bfloat16.
     """
     last = model.neck if getattr(model, 'with_neck', False) else model.backbone
-    context = torch.autocast('cpu', dtype=dtype)
+    context = torch.autocast('cpu', dtype=torch.bfloat16)
 
     def enter(module, args):
         context.__enter__()
@@ -198,7 +197,7 @@ def make_data(case, model, device='cpu'):
     return dict(inputs=torch.randn(n, case.channels or 3, h, w, generator=gen).to(device))
 
 
-def synthetic_batch(batch, height, width, num_classes=80, device='cpu', seed=0):
+def synthetic_batch(batch, height, width, num_classes=80, device='cpu'):
     """Detection images and four ground-truth boxes each, in the data preprocessor's format.
 
     Args:
@@ -206,9 +205,8 @@ def synthetic_batch(batch, height, width, num_classes=80, device='cpu', seed=0):
         height, width (int): Image size.
         num_classes (int): Labels are drawn below it. Defaults to 80.
         device (str): Where the images are. Defaults to 'cpu'.
-        seed (int): Defaults to 0.
     """
-    gen = torch.Generator().manual_seed(seed)
+    gen = torch.Generator().manual_seed(0)
     inputs = [(torch.rand(3, height, width, generator=gen) * 255).to(torch.uint8).to(device)
               for _ in range(batch)]
     samples = []

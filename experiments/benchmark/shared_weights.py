@@ -17,15 +17,15 @@ OFFSET_STD = 1.0  # pixels
 
 
 @torch.no_grad()
-def init_by_name(model: torch.nn.Module, seed: int = 0, attention_std: float = ATTENTION_STD):
-    """Kaiming-normal for weights with a fan-in, 1 for norm scales, 0 for biases; N(0, std) for
-    AW attention parameters; weight 0, bias N(0, OFFSET_STD) for deformable convs' offset/mask
-    convs. Returns the number of attention tensors set."""
+def init_by_name(model: torch.nn.Module):
+    """Kaiming-normal for weights with a fan-in, 1 for norm scales, 0 for biases; N(0,
+    ATTENTION_STD) for AW attention parameters; weight 0, bias N(0, OFFSET_STD) for deformable
+    convs' offset/mask convs. Returns the number of attention tensors set."""
     attention = 0
     for name, param in model.named_parameters():
-        gen = torch.Generator().manual_seed(zlib.crc32(name.encode()) ^ seed)
+        gen = torch.Generator().manual_seed(zlib.crc32(name.encode()))
         if '.attention.' in name:
-            value = torch.randn(param.shape, generator=gen) * attention_std
+            value = torch.randn(param.shape, generator=gen) * ATTENTION_STD
             attention += 1
         elif '.conv_offset.' in name:
             value = (torch.zeros(param.shape) if name.endswith('weight')
