@@ -21,7 +21,7 @@ from mmengine.optim import OptimWrapper, build_optim_wrapper
 from mmengine.structures import InstanceData
 from torch.nn.modules.batchnorm import _BatchNorm
 
-from ..bn_stats import calibrate_backbone_bn
+from .bn_stats import calibrate_backbone_bn
 from .shared_weights import init_by_name
 from .timing import is_cuda
 from .variants import (

@@ -84,7 +84,7 @@ def detector_config(variant):
 def backbone_config(variant, depth):
     """``variant``'s backbone at ``depth``, trained whole as a classifier's is: BN in train mode
     (a fresh model's running statistics would let the features explode, see
-    experiments/bn_stats.py), nothing frozen, no checkpoint.
+    experiments/benchmark/bn_stats.py), nothing frozen, no checkpoint.
 
     Args:
         variant (str): As ``detector_config``.
