@@ -2,7 +2,7 @@
 VENV   := .venv
 PYTHON := $(VENV)/bin/python
 
-.PHONY: setup lint test test-fast demo benchmark evidence evidence-quick classification clean \
+.PHONY: setup lint test test-fast demo benchmark evidence evidence-quick clean \
 	v3-calibration v3-pilot v3-final v3-verdict gpu-check gpu-rehearsal
 
 setup:
@@ -24,17 +24,17 @@ demo: setup
 benchmark: setup
 	$(PYTHON) tools/benchmark.py --out work_dirs/benchmark
 
-# The comparison README.md quotes (docs/evidence.md): stock, aw, aw_attn_lr10 x seeds 0-4 x 1080
-# iterations, two runs at a time: about 1.75 h on 2 CPU cores; finished runs are cached.
+# The comparisons README.md quotes (docs/evidence.md): protocol v3's final runs of both studies
+# and the verdict. Its runs are committed under results/v3, so in a clone this reads them (minutes);
+# from nothing it trains 64 runs, two at a time: about 19 h on 2 CPU cores.
 evidence: setup
-	$(PYTHON) tools/compare.py --out work_dirs/evidence_long --jobs 2
+	$(MAKE) v3-final STUDY=classification
+	$(MAKE) v3-final STUDY=detection
+	$(MAKE) v3-verdict
 
-# A first look: the same pipeline and report, 2 variants x 2 seeds x 1 iteration (~3 min).
+# A first look: the same pipeline and report, stock and aw x 2 seeds x 1 iteration (~3 min).
 evidence-quick: setup
 	$(PYTHON) tools/compare.py --quick --out work_dirs/evidence_quick --jobs 2
-
-classification: setup
-	$(PYTHON) tools/compare_classification.py --out work_dirs/classification --jobs 2
 
 # on a machine with CUDA: tools/gpu_check.sh (prepare here, setup and check there); on the CPU,
 # the same steps at small sizes so its first GPU run does not fail on a typo (~20 min on 2 cores)
@@ -50,29 +50,28 @@ gpu-rehearsal: setup
 # runs' logs and checkpoints is committed under results/v3/ (.gitignore), so a finished run stays
 # cached in any clone and the study can span machines.
 #   make v3-calibration STUDY=detection            # 5.3: stock, seeds 100-102, the doubling rule
-#   make v3-pilot STUDY=detection ITERS=1080       # 5.4: stock and aw, seeds 200-203; prints n
-#   make v3-final STUDY=detection ITERS=1080 N=10  # 5.5: seeds 0..N-1, test split, ablations
+#   make v3-pilot STUDY=detection                  # 5.4: stock and aw, seeds 200-203; prints n
+#   make v3-final STUDY=detection                  # 5.5: seeds 0..n-1, test split, ablations
 #   make v3-verdict                                # 5.6: Holm over both studies, the recipe rule
-# STUDY is detection or classification; the pilot and final runs need the calibrated ITERS.
+# STUDY is detection or classification. The pilot and final runs take the schedule the calibration
+# chose and the final the seed count the pilot gave, as the studies record them
+# (experiments/*/study.py); ITERS=... and N=... run another.
 V3 := results/v3
 STUDY ?= detection
 V3_TOOL_detection := tools/compare.py
 V3_TOOL_classification := tools/compare_classification.py
 V3_TOOL = $(or $(V3_TOOL_$(STUDY)),$(error STUDY must be detection or classification))
-V3_NEEDS = @$(foreach v,$(1),test -n "$($(v))" || { echo "give $(v)=... (see the Makefile)"; \
-	exit 2; };)
+V3_ITERS = $(if $(ITERS),--iters $(ITERS))
 
 v3-calibration: setup
 	$(PYTHON) $(V3_TOOL) --phase calibration --out $(V3)/$(STUDY)/calibration --jobs 2
 
 v3-pilot: setup
-	$(call V3_NEEDS,ITERS)
-	$(PYTHON) $(V3_TOOL) --phase pilot --iters $(ITERS) --out $(V3)/$(STUDY)/pilot --jobs 2
+	$(PYTHON) $(V3_TOOL) --phase pilot $(V3_ITERS) --out $(V3)/$(STUDY)/pilot --jobs 2
 	$(PYTHON) -m experiments.stats $(V3)/$(STUDY)/pilot/results.json
 
 v3-final: setup
-	$(call V3_NEEDS,ITERS N)
-	$(PYTHON) $(V3_TOOL) --phase final --iters $(ITERS) --seeds $$(seq 0 $$(($(N) - 1))) \
+	$(PYTHON) $(V3_TOOL) --phase final $(V3_ITERS) $(if $(N),--seeds $$(seq 0 $$(($(N) - 1)))) \
 		--out $(V3)/$(STUDY)/final --jobs 2
 
 v3-verdict: setup

@@ -92,25 +92,20 @@ def seeds_for_power(sd, delta, bounds, alpha=0.025, power=0.8):
                 mdd=min_detectable_difference(sd, n, alpha, power))
 
 
-def min_detectable_difference(sd, n, alpha=0.05, power=0.8, exact=True):
+def min_detectable_difference(sd, n, alpha=0.05, power=0.8):
     """Smallest true mean difference the paired t-test detects with ``power`` (None: undefined).
 
     Undefined means no spread, or too few pairs: with 2, scipy's noncentral t gives NaN powers, and
-    such a design detects nothing useful anyway. Without ``exact`` it uses the textbook
-    approximation (t_{1-alpha/2,n-1} + t_{power,n-1}) * sd / sqrt(n), which
-    docs/evidence_protocol.md fixed before the detection runs; it is within a few percent.
+    such a design detects nothing useful anyway.
 
     Args:
         sd (float): std of the per-seed differences.
         n (int): number of seeds (pairs).
         alpha (float): test level. Defaults to 0.05.
         power (float): wanted power. Defaults to 0.8.
-        exact (bool): solve the noncentral-t power equation. Defaults to True.
     """
-    if n < (3 if exact else 2) or not sd > 0:
+    if n < 3 or not sd > 0:
         return None
-    if not exact:
-        return (t_quantile(1 - alpha / 2, n - 1) + t_quantile(power, n - 1)) * sd / math.sqrt(n)
     from scipy.optimize import brentq
     hi = sd
     while paired_power(hi, sd, n, alpha) < power:
@@ -118,14 +113,14 @@ def min_detectable_difference(sd, n, alpha=0.05, power=0.8, exact=True):
     return float(brentq(lambda d: paired_power(d, sd, n, alpha) - power, 0.0, hi, xtol=1e-9))
 
 
-def paired_difference(values, baseline, exact_mdd=True):
+def paired_difference(values, baseline):
     """Per-seed ``values - baseline`` on shared seeds: mean, std, 95 % t CI, p-value, MDD (80 %
-    power, alpha 0.05), verdict.
+    power, alpha 0.05). The verdict is not this function's: the protocol decides it over its
+    primaries (harness/verdict.py).
 
     Args:
         values (dict): {seed: metric} of the variant.
         baseline (dict): {seed: metric} of the baseline.
-        exact_mdd (bool): see :func:`min_detectable_difference`. Defaults to True.
     """
     seeds = sorted(set(values) & set(baseline))
     diff = mean_std(values[s] - baseline[s] for s in seeds) if seeds else dict(
@@ -140,22 +135,8 @@ def paired_difference(values, baseline, exact_mdd=True):
             from scipy import stats
             t = diff['mean'] / (diff['std'] / math.sqrt(n))
             diff['p_value'] = float(2 * stats.t.sf(abs(t), n - 1))
-        diff['mdd'] = min_detectable_difference(diff['std'], n, exact=exact_mdd)
-    diff['verdict'] = verdict(diff['ci'])
+        diff['mdd'] = min_detectable_difference(diff['std'], n)
     return diff
-
-
-def verdict(ci):
-    """'better'/'worse' when ``ci`` excludes 0 (the protocols' rule), else 'not distinguishable'.
-
-    Args:
-        ci (list | None): [low, high] of the paired difference, or None without one.
-    """
-    if ci is not None and ci[0] > 0:
-        return 'better'
-    if ci is not None and ci[1] < 0:
-        return 'worse'
-    return 'not distinguishable'
 
 
 def holm(p_values, alpha=0.05):

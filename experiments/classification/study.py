@@ -38,19 +38,18 @@ class ClassificationStudy(Study):
     backbone = 'CifarResNet'
     variants = {'stock': (), 'aw': (aw_everywhere,), 'se': (se_everywhere,),
                 'aw_se': (aw_everywhere, se_everywhere), 'stock_wide': (widen_last_stage,)}
-    comparisons = (('aw', 'stock'), ('se', 'stock'), ('aw_se', 'stock'), ('aw_se', 'se'))
     metrics = {'cls/top1': 'top-1'}
-    test = True  # val is only logged; the result is test top-1 after the last iteration
     attention_images = 32
-    defaults = dict(variants=list(variants), seeds=[0, 1, 2, 3, 4], iters=None,
-                    val_interval=None, bench_reps=10)
+    defaults = dict(iters=None, val_interval=None, bench_reps=10)
     # a few scans per split, 10 iterations: checks the machinery only
     quick = dict(variants=['stock', 'aw'], seeds=[0], iters=10, val_interval=5, batch_size=16,
                  attention_images=2)
     name = 'classification'
+    # the schedule the calibration chose, the seed count the pilot gave (results/v3/classification)
     phases = dict(calibration=dict(variants=['stock'], seeds=[100, 101, 102], bench_reps=0),
-                  pilot=dict(variants=['stock', 'aw'], seeds=[200, 201, 202, 203]),
-                  final=dict(variants=['stock', 'aw', 'se', 'aw_se', 'stock_wide'], seeds=None))
+                  pilot=dict(variants=['stock', 'aw'], seeds=[200, 201, 202, 203], iters=6400),
+                  final=dict(variants=['stock', 'aw', 'se', 'aw_se', 'stock_wide'],
+                             seeds=list(range(8)), iters=6400))
     primary = (('aw', 'stock'),)
     secondary = (('se', 'stock'), ('aw_se', 'se'), ('aw', 'stock_wide'), ('stock_wide', 'stock'))
     seed_rule = dict(delta=1.0, bounds=(8, 16))

@@ -1,9 +1,7 @@
 """The detection study (tools/compare.py): stock and AW variants of the demo detector, each one
 backbone or optimiser change to the (AW) demo config, so that whatever else the demo tunes (heads,
-RoIs, data) is shared by all of them. Its defaults are the 1080-iteration run of
-docs/evidence_protocol.md section 4, the one README.md and docs/evidence.md quote; ``--phase``
-runs protocol v3 (section 5): the test split, checkpoints at every validation, primary and
-secondary comparisons, ablations."""
+RoIs, data) is shared by all of them; protocol v3 (docs/evidence_protocol.md section 5) fixes its
+phases, schedule, primary and secondary comparisons and ablations."""
 import copy
 import os.path as osp
 
@@ -73,20 +71,18 @@ class DetectionStudy(Study):
         'cbam': (to_stock, plugin(CBAM), plain_recipe),
         'aw_cbam': (plugin(CBAM), plain_recipe),
     }
-    comparisons = (('aw', 'stock'), ('aw_attn_lr10', 'stock'), ('aw_attn_lr100', 'stock'),
-                   ('aw_se', 'se'), ('aw_cbam', 'cbam'))
     metrics = {'coco/bbox_mAP': 'bbox mAP', 'coco/bbox_mAP_50': 'mAP@0.5'}
     percent = True
-    exact_mdd = False  # the protocol fixed the textbook formula
     attention_images = 8
-    defaults = dict(variants=['stock', 'aw', 'aw_attn_lr10'], seeds=[0, 1, 2, 3, 4], iters=1080,
-                    val_interval=90, bench_reps=0)
+    defaults = dict(iters=None, val_interval=90, bench_reps=0)
     quick = dict(variants=['stock', 'aw'], seeds=[0, 1], iters=1, val_interval=1, batch_size=2,
                  attention_images=2)
     name = 'detection'
+    # the schedule the calibration chose, the seed count the pilot gave (results/v3/detection)
     phases = dict(calibration=dict(variants=['stock'], seeds=[100, 101, 102]),
-                  pilot=dict(variants=['stock', 'aw'], seeds=[200, 201, 202, 203]),
-                  final=dict(variants=['stock', 'aw', 'aw_attn_lr10'], seeds=None))
+                  pilot=dict(variants=['stock', 'aw'], seeds=[200, 201, 202, 203], iters=2160),
+                  final=dict(variants=['stock', 'aw', 'aw_attn_lr10'], seeds=list(range(8)),
+                             iters=2160))
     primary = (('aw', 'stock'),)
     secondary = (('aw_attn_lr10', 'stock'), ('aw_attn_lr10', 'aw'))
     seed_rule = dict(delta=1.5, bounds=(8, 12))
@@ -100,9 +96,8 @@ class DetectionStudy(Study):
                             '(made if it is the default and missing)')
 
     def prepare(self, cfg, args):
-        splits = ('train', 'val', 'test') if args.phase else ('train', 'val')
         missing = [ann for ann in (osp.join(args.data_root, 'annotations', f'instances_{s}.json')
-                                   for s in splits) if not osp.isfile(ann)]
+                                   for s in ('train', 'val', 'test')) if not osp.isfile(ann)]
         if missing:
             if osp.abspath(args.data_root) != DEMO_DATA:
                 raise ValueError(f'--data-root {args.data_root}: {missing[0]} not found (make it '
@@ -120,9 +115,6 @@ class DetectionStudy(Study):
             cfg[loader].dataset.data_root = root
         for evaluator in ('val_evaluator', 'test_evaluator'):
             cfg[evaluator].ann_file = root + 'annotations/instances_val.json'
-        # one checkpoint, at the end: a run cut short restarts (docs/evidence_protocol.md)
-        cfg.default_hooks.checkpoint.update(interval=cfg.train_cfg.max_iters, max_keep_ckpts=1,
-                                            save_last=True)
         # validation metrics against the iteration (mmengine's default is the epoch, 0 here)
         cfg.default_hooks.logger.update(interval=1 if args.quick else 10,
                                         log_metric_by_epoch=False)

@@ -25,17 +25,25 @@ QUICK_BENCH = dict(reps=2, steps=1, warmup=1)
 def parse_args(study, argv=None, description=''):
     """The command line shared by the studies, with ``study``'s own options and defaults."""
     from mmengine.config import DictAction
-    d = study.defaults
-    seeds, iters = ' '.join(map(str, d['seeds'])), d['iters'] or "the config's"
     p = argparse.ArgumentParser(description=description)
     p.add_argument('--out', required=True, help='output directory (report, JSON, plot, runs/)')
+    p.add_argument('--phase', choices=list(study.phases), default='final', help='a step of '
+                   'protocol v3 (docs/evidence_protocol.md section 5), with its variants, seeds '
+                   'and schedule (default: final): ' + '; '.join(
+                       f"{k}: {' '.join(v['variants'])} x seeds "
+                       f"{' '.join(map(str, v['seeds']))}"
+                       + (f", {v['iters']} iterations" if v.get('iters') else '')
+                       for k, v in study.phases.items())
+                   + '. Only final reads the test split. Calibration without --iters trains the '
+                   'candidate lengths the doubling rule asks for, each in <out>/<iterations>/, and '
+                   'prints the choice')
     p.add_argument('--variants', nargs='+', choices=sorted(study.variants),
-                   help=f"default: {' '.join(d['variants'])}")
-    p.add_argument('--seeds', nargs='+', type=int, help=f'default: {seeds}')
-    p.add_argument('--iters', type=int, help=f'training iterations (default: {iters}); the lr '
-                   'schedule is stretched to them, warm-up included')
+                   help="default: the phase's")
+    p.add_argument('--seeds', nargs='+', type=int, help="default: the phase's")
+    p.add_argument('--iters', type=int, help="training iterations (default: the phase's); "
+                   'schedulers that run to the end are extended to them, the warm-up stays')
     p.add_argument('--val-interval', type=int, help='validate every N iterations (default: '
-                   f"{d['val_interval'] or 'the config'})")
+                   f"{study.defaults['val_interval'] or 'the config'})")
     p.add_argument('--batch-size', type=int, help="default: the config's")
     p.add_argument('--config', default=study.config, help='the base config the variants change')
     p.add_argument('--cfg-options', nargs='+', action=DictAction, default={}, metavar='KEY=VALUE',
@@ -46,39 +54,27 @@ def parse_args(study, argv=None, description=''):
                    help='record the attention learning dynamics every N iterations '
                         '(experiments/evidence/attention_dynamics.py)')
     p.add_argument('--bench-reps', type=int, help='repetitions of the interleaved step-cost '
-                   f"benchmark, run before the trainings (default {d['bench_reps']}; 0: none)")
-    p.add_argument('--quick', action='store_true', help='smoke run: ' + ', '.join(
-        f'{k} {v}' for k, v in study.quick.items()) + ' (what is given explicitly stays)')
+                   f"benchmark, run before the trainings (default {study.defaults['bench_reps']}; "
+                   '0: none)')
+    p.add_argument('--quick', action='store_true', help="smoke run of the phase: its variants "
+                   'among ' + ', '.join(f'{k} {v}' for k, v in study.quick.items())
+                   + ' (what is given explicitly stays)')
     p.add_argument('--rerun', action='store_true', help='ignore cached finished runs')
-    if study.phases:
-        p.add_argument('--phase', choices=list(study.phases), help='a step of protocol v3 '
-                       '(docs/evidence_protocol.md section 5), with its variants and seeds: '
-                       + '; '.join(f"{k}: {' '.join(v['variants'])} x seeds "
-                                   f"{' '.join(map(str, v['seeds'] or ['(--seeds)']))}"
-                                   for k, v in study.phases.items())
-                       + '. Only final reads the test split. Pilot and final need --iters (the '
-                       'calibrated schedule); calibration without --iters trains the candidate '
-                       'lengths the doubling rule asks for, each in <out>/<iterations>/, and '
-                       'prints the choice')
     study.add_arguments(p)
     args = p.parse_args(argv)
-    args.phase = getattr(args, 'phase', None)
+    defaults = dict(study.defaults, attention_images=study.attention_images)
+    defaults.update(study.phases[args.phase])
+    if args.quick:  # the phase's variants that the smoke run has, at its size
+        quick = dict(study.quick)
+        quick['variants'] = [v for v in defaults['variants'] if v in quick['variants']]
+        defaults.update(quick)
     # calibration without a length: every candidate the rule needs (harness/calibration.py)
     args.calibrate = args.phase == 'calibration' and args.iters is None
-    if args.phase in ('pilot', 'final') and not (args.iters or args.quick):
-        p.error(f'--phase {args.phase} needs --iters: the calibrated schedule')
-    defaults = dict(d, attention_images=study.attention_images)
-    defaults.update(study.quick if args.quick else {})
-    phase = dict(study.phases[args.phase]) if args.phase else {}
-    if args.quick:
-        phase.pop('seeds', None)  # a smoke run of a phase keeps the smoke seeds
-    defaults.update(phase)
     for key, value in defaults.items():
         if getattr(args, key, None) is None:
             setattr(args, key, value)
     if args.seeds is None:
-        p.error(f'--phase {args.phase} needs --seeds: 0 .. n-1, n from the pilot (python -m '
-                'experiments.stats PILOT_RESULTS)')
+        p.error(f'--phase {args.phase} needs --seeds')
     if args.jobs < 1:
         p.error(f'--jobs must be >= 1, got {args.jobs}')
     if len(set(args.seeds)) != len(args.seeds) or len(set(args.variants)) != len(args.variants):
@@ -96,11 +92,6 @@ PHASES = dict(
     final='the final runs; metrics from the test split, read once after the last iteration. '
           'The verdict is Holm over the two studies\' primaries: `python -m '
           'experiments.harness.verdict DETECTION_RESULTS CLASSIFICATION_RESULTS`.')
-
-
-def _reads_test(study, base, args):
-    """Whether the runs' final metrics come from the test split."""
-    return bool(base.get('harness', {}).get('test')) if args.phase else study.test
 
 
 def run_cost(study, base, args, log):
@@ -175,12 +166,11 @@ def main(study, argv=None, description=''):
                  batch_size=base.train_dataloader.batch_size, jobs=args.jobs, quick=args.quick,
                  threads_per_run=1 if args.jobs > 1 else None, cfg_options=args.cfg_options,
                  attention_images=args.attention_images, dynamics=args.dynamics,
-                 study=study.name, phase=args.phase, test_split=_reads_test(study, base, args))
-    if args.phase:
-        from .calibration import settings
-        setup.update(tool=study.tool, seed_rule=study.seed_rule,
-                     calibration=settings(study, args.quick),
-                     primary=[' - '.join(c) for c in study.primary])
+                 study=study.name, phase=args.phase, test_split=bool(base.harness.test))
+    from .calibration import settings
+    setup.update(tool=study.tool, seed_rule=study.seed_rule,
+                 calibration=settings(study, args.quick),
+                 primary=[' - '.join(c) for c in study.primary])
     results = dict(command=command, date=date, setup=setup, elapsed_seconds=time.time() - started,
                    summary=summary, runs=runs, failed=failed)
     write_json(osp.join(args.out, 'results.json'), results)
@@ -190,9 +180,8 @@ def main(study, argv=None, description=''):
               f"{args.jobs})", '', f"{setup['config']}, {setup['iters']} iterations, batch "
               f"{setup['batch_size']}, validation every {setup['val_interval']}; final metrics "
               f"from {'the test split' if setup['test_split'] else 'the last validation'}."]
-    if args.phase:
-        header += ['', f'Protocol v3 (docs/evidence_protocol.md section 5), phase '
-                   f'**{args.phase}**: {PHASES[args.phase]}']
+    header += ['', f'Protocol v3 (docs/evidence_protocol.md section 5), phase '
+               f'**{args.phase}**: {PHASES[args.phase]}']
     if failed:
         header += ['', '**Failed runs:** ' + ', '.join(
             f"{r['variant']} seed {r['seed']} ({r['error']})" for r in failed)]

@@ -1,11 +1,11 @@
 """The numbers of a comparison and their markdown (the statistics are stats.py's).
 
 Per variant the mean ± std over seeds, wall and training time, step cost and how far the attention
-moved per stage; per compared pair the paired difference with its t interval, p-value, minimum
-detectable difference and verdict. Under protocol v3 (a ``phase``) the pairs are the study's
-primaries (unadjusted paired t-test; the verdict is Holm's over both studies, harness/verdict.py)
-and secondaries (exploratory: mean, interval, seeds better); the final AW runs add their attention
-ablations (full minus each, paired by seed) and how much A varies between test images.
+moved per stage; per compared pair the paired difference: the study's primaries with t interval,
+unadjusted p-value and minimum detectable difference (the verdict is Holm's over both studies,
+harness/verdict.py), its secondaries exploratory (mean, interval, seeds better); the final AW runs
+add their attention ablations (full minus each, paired by seed) and how much A varies between test
+images.
 """
 from ..stats import mean_std, min_detectable_difference, paired_difference, primary_metric
 from .ablation import MODES
@@ -25,8 +25,8 @@ PRIMARY_NOTE = dict(
           'stock and classification aw - stock, family-wise alpha 0.05): `python -m '
           'experiments.harness.verdict DETECTION_RESULTS CLASSIFICATION_RESULTS`.')
 COLUMNS = dict(mean='mean (points)', ci='95 % CI (t)', std='std of differences',
-               better='seeds better', p='p (paired t)', mdd='min. detectable (80 % power)',
-               verdict='verdict')
+               better='seeds better', p='p (paired t, unadjusted)',
+               mdd=f'min. detectable (80 % power, alpha {PRIMARY_ALPHA})')
 
 
 def by_variant(runs, order=None):
@@ -81,17 +81,18 @@ def _mean_std_of(values):
     return mean_std(values) if values else None
 
 
-def summarize(study, runs, order=None, cost=None, phase=None):
+def summarize(study, runs, order=None, cost=None, phase='final'):
     """The comparison's numbers (JSON-ready).
 
     Args:
-        study (Study): metrics, comparisons and how to compute the detectable difference.
+        study (Study): metrics, primary and secondary comparisons.
         runs (list[dict]): finished run records (harness/runs.py): variant, seed, metrics,
             wall_seconds, attention (None without AW), run_dir (for the training time),
             ablations (protocol v3's final AW runs).
         order (list[str], optional): order of the variants. Defaults to first seen.
         cost (dict, optional): the step-cost benchmark (harness/cost.py).
-        phase (str, optional): protocol v3's phase: compare primaries and secondaries instead.
+        phase (str): protocol v3's phase (what the report says of the primaries). Defaults to
+            'final'.
     """
     groups = by_variant(runs, order)
     summary = dict(metrics=study.metrics, percent=study.percent, variants={}, differences={},
@@ -103,18 +104,15 @@ def summarize(study, runs, order=None, cost=None, phase=None):
                      ablations=_ablations(group, study.metrics))
         entry.update({m: mean_std(r['metrics'][m] for r in group) for m in study.metrics})
         summary['variants'][name] = entry
-    pairs = ([(c, 'primary') for c in study.primary] + [(c, 'secondary') for c in study.secondary]
-             if phase else [(c, None) for c in study.comparisons])
+    pairs = [(c, 'primary') for c in study.primary] + [(c, 'secondary') for c in study.secondary]
     for (name, base), role in pairs:
         if name not in groups or base not in groups:
             continue
         by_metric = summary['differences'][f'{name} - {base}'] = {m: paired_difference(
             {r['seed']: r['metrics'][m] for r in groups[name]},
-            {r['seed']: r['metrics'][m] for r in groups[base]},
-            exact_mdd=study.exact_mdd or bool(role)) for m in study.metrics}
-        for d in by_metric.values() if role else ():
-            d.update(role=role, verdict=None, mdd_alpha=PRIMARY_ALPHA if role == 'primary'
-                     else None)
+            {r['seed']: r['metrics'][m] for r in groups[base]}) for m in study.metrics}
+        for d in by_metric.values():
+            d.update(role=role, mdd_alpha=PRIMARY_ALPHA if role == 'primary' else None)
             d['mdd'] = min_detectable_difference(d['std'], d['n'], PRIMARY_ALPHA) \
                 if role == 'primary' else None
     return summary
@@ -146,9 +144,9 @@ def _cell(column, d, scale):
     return d[column]
 
 
-def _difference_table(first, differences, metrics, scale, columns, labels=None):
+def _difference_table(first, differences, metrics, scale, columns):
     """A table with one row per (difference, metric): ``first`` heads the names' column."""
-    head = [first, 'metric'] + [(labels or {}).get(c, COLUMNS[c]) for c in columns]
+    head = [first, 'metric'] + [COLUMNS[c] for c in columns]
     lines = ['', '| ' + ' | '.join(head) + ' |', '|---' * len(head) + '|']
     for name, by_metric in differences.items():
         for metric, d in by_metric.items():
@@ -158,11 +156,8 @@ def _difference_table(first, differences, metrics, scale, columns, labels=None):
 
 
 def _comparisons(summary, scale):
-    """The legacy table (a verdict by the interval), or protocol v3's primary and secondary."""
+    """The primary comparison's table and note, then the secondaries'."""
     metrics, differences = summary['metrics'], summary['differences']
-    if not summary.get('phase'):
-        return _difference_table('difference (paired by seed)', differences, metrics, scale,
-                                 list(COLUMNS)) if differences else []
     lines = []
     for role in ('primary', 'secondary'):
         chosen = {k: v for k, v in differences.items()
@@ -170,11 +165,8 @@ def _comparisons(summary, scale):
         if not chosen:
             continue
         if role == 'primary':
-            lines += _difference_table(
-                'primary comparison (paired by seed)', chosen, metrics, scale,
-                ['mean', 'ci', 'std', 'better', 'p', 'mdd'],
-                dict(p='p (paired t, unadjusted)',
-                     mdd=f'min. detectable (80 % power, alpha {PRIMARY_ALPHA})'))
+            lines += _difference_table('primary comparison (paired by seed)', chosen, metrics,
+                                       scale, ['mean', 'ci', 'std', 'better', 'p', 'mdd'])
             lines += ['', PRIMARY_NOTE[summary['phase']]]
         else:
             lines += _difference_table('secondary comparison (exploratory, no verdict)', chosen,

@@ -2,7 +2,7 @@
 
 Training uses mmengine's Runner with tools/train.py's input checks; |A - 1| is measured on the
 first test images (validation images where the test split is not read); ``result.json`` is written
-atomically: a killed run leaves none, and is run again. Protocol v3's run configs carry
+atomically: a killed run leaves none, and is run again. The run config carries
 ``harness = dict(phase, test, ablation)`` (Study.protocol_v3): ``test`` reads the test split once
 after the last iteration, and ``ablation`` evaluates an AW model's attention ablations on it
 (harness/ablation.py).
@@ -24,7 +24,6 @@ def parse_args(argv=None):
     p.add_argument('--variant', required=True)
     p.add_argument('--seed', type=int, required=True)
     p.add_argument('--metrics', nargs='+', required=True, help='metric keys to keep')
-    p.add_argument('--test', action='store_true', help='final metrics from the test split')
     p.add_argument('--resume', action='store_true', help='continue from the last checkpoint')
     p.add_argument('--attention-images', type=int, default=8)
     return p.parse_args(argv)
@@ -69,12 +68,12 @@ def main(argv=None):
             resumed_from = osp.basename(f.read().strip())
     check_dataset_files(cfg, LOADERS)
     enable_input_checks(cfg, LOADERS)
-    harness = cfg.get('harness') or {}
-    read_test = args.test or harness.get('test', False)
+    harness = cfg.harness
+    read_test = harness.test
     runner = build_runner(cfg)
     runner.train()
     test = {k: float(v) for k, v in runner.test().items()} if read_test else None
-    ablations = run_ablations(runner, harness['ablation']) if harness.get('ablation') else None
+    ablations = run_ablations(runner, harness['ablation']) if harness.ablation else None
     curve = read_curve(cfg.work_dir, args.metrics)
     if not (test or curve):
         raise SystemExit(f'no {args.metrics[0]} in any validation of {cfg.work_dir}')
@@ -88,7 +87,7 @@ def main(argv=None):
         config_sha256=key,
         metrics={m: (test or curve[-1][1])[m] for m in args.metrics}, test=test, curve=curve,
         attention=attention, attention_images=count, ablations=ablations,
-        phase=harness.get('phase'), iters=runner.iter, resumed=args.resume,
+        phase=harness.phase, iters=runner.iter, resumed=args.resume,
         resumed_from=resumed_from, threads=torch.get_num_threads(),
         wall_seconds=time.time() - start,
         num_params=sum(p.numel() for p in runner.model.parameters()),

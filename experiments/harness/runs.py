@@ -50,26 +50,9 @@ def read_jsonl(path):
 
 
 def read_record(run_dir):
-    """The finished run's record, or None.
-
-    Runs from before this harness are read too, so their results stay valid: their key hashes the
-    config text they stored, the same text this harness dumps (detection: ``result.json``;
-    classification: ``run_record.json``, stages ``stage<i>`` are mmdet's ``layer<i>``).
-    """
+    """The finished run's record, or None."""
     record = read_json(osp.join(run_dir, RESULT))
-    if record and 'config_sha256' in record:
-        return dict(record, run_dir=run_dir)
-    old = read_json(osp.join(run_dir, 'run_record.json')) or record
-    if not old or 'config_text' not in old.get('setup', {}):
-        return None
-    attention = old.get('attention')
-    if attention and 'mean_abs_dev' not in attention:  # classification: {'stage<i>': ...}
-        attention = dict(stages={'layer' + k[5:]: v for k, v in attention.items()})
-    return dict(variant=old['variant'], seed=old['seed'], run_dir=run_dir,
-                config_sha256=hashlib.sha256(old['setup']['config_text'].encode()).hexdigest(),
-                metrics=old.get('test') or old['curve'][-1][1], curve=old['curve'],
-                wall_seconds=old.get('wall_seconds', old.get('seconds')), attention=attention,
-                dynamics=old.get('dynamics', []))
+    return dict(record, run_dir=run_dir) if record and 'config_sha256' in record else None
 
 
 def child_env(jobs):
@@ -113,8 +96,7 @@ def run_one(study, base, variant, seed, args, log):
     cmd = [sys.executable, '-m', 'experiments.harness.run', path, '--work-dir', run_dir,
            '--variant', variant, '--seed', str(seed), '--metrics', *study.metrics,
            '--attention-images', str(args.attention_images)]
-    # protocol v3's runs say in their config whether they read the test split (harness/run.py)
-    cmd += ['--test'] * (study.test and 'harness' not in cfg) + ['--resume'] * resume
+    cmd += ['--resume'] * resume
     log(f'{variant} seed {seed}: {"resuming" if resume else "training"} ({run_dir})')
     with open(osp.join(run_dir, LOG), 'a') as out:
         proc = subprocess.run(cmd, cwd=ROOT, env=child_env(args.jobs), stdout=out,

@@ -19,20 +19,15 @@ class Study:
         backbone (str): ``model.backbone.type`` every variant expects in the base config.
         variants (dict): name -> tuple of transforms, each ``fn(cfg)`` editing a Config in
             place (raising ValueError where it does not apply).
-        comparisons (tuple): (variant, baseline) pairs the report gives, paired by seed.
         metrics (dict): metric key -> label; the first is the one the plot shows per seed.
         percent (bool): metrics are fractions, reported in points (x100).
-        test (bool): final metrics from the test split after training, else the last validation.
-        exact_mdd (bool): how the protocol defined the minimum detectable difference (stats.py).
         attention_images (int): test images |A - 1| is measured on.
-        defaults (dict): command-line defaults: variants, seeds, iters, val_interval, bench_reps.
+        defaults (dict): command-line defaults every phase shares: iters, val_interval,
+            bench_reps.
         quick (dict): what ``--quick`` puts in their place (a smoke run).
-
-    Protocol v3 (docs/evidence_protocol.md section 5; ``--phase`` needs them):
-
-    Attributes:
         name (str): what the verdict calls the study.
-        phases (dict): phase ('calibration', 'pilot', 'final') -> its command-line defaults.
+        phases (dict): protocol v3's phase ('calibration', 'pilot', 'final';
+            docs/evidence_protocol.md section 5) -> its variants and seeds (None: ``--seeds``).
         primary (tuple): (variant, baseline) pairs with a verdict: paired t-test, Holm's correction
             over the primaries of both studies (harness/verdict.py).
         secondary (tuple): (variant, baseline) pairs reported as exploratory, no verdict.
@@ -48,11 +43,8 @@ class Study:
     config = ''
     backbone = ''
     variants = {}
-    comparisons = ()
     metrics = {}
     percent = False
-    test = False
-    exact_mdd = True
     attention_images = 8
     defaults = {}
     quick = {}
@@ -97,7 +89,8 @@ class Study:
         cfg.randomness = dict(seed=seed, deterministic=False)
 
     def base_config(self, args):
-        """The base config with what every run shares: schedule, batch size, options, dynamics.
+        """The base config with what every run shares: schedule, batch size, protocol v3's run
+        settings, options, dynamics.
 
         Args:
             args (argparse.Namespace): the parsed command line (harness/compare.py).
@@ -105,16 +98,14 @@ class Study:
         from mmengine.config import Config
         cfg = Config.fromfile(args.config, import_custom_modules=False)
         if args.iters is not None:  # protocol v3 keeps the warm-up (5.3); smoke runs stretch
-            extend = args.phase and not args.quick
-            (extend_schedule if extend else stretch_schedule)(cfg, args.iters)
+            (stretch_schedule if args.quick else extend_schedule)(cfg, args.iters)
         if args.val_interval is not None:
             cfg.train_cfg.val_interval = args.val_interval
             cfg.train_cfg.pop('val_begin', None)
         if args.batch_size:
             cfg.train_dataloader.batch_size = args.batch_size
         self.prepare(cfg, args)
-        if args.phase:
-            self.protocol_v3(cfg, args.phase)
+        self.protocol_v3(cfg, args.phase)
         if args.dynamics:
             cfg.custom_imports.imports = list(cfg.custom_imports.imports) + [DYNAMICS_MODULE]
             cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [

@@ -1,7 +1,6 @@
 """How the comparison caches runs: the key is the run config's text (its SHA-256, with the run
 directory written as ``<work_dir>`` and the checkout as ``<root>``). A finished run with the same
-text is read back instead of trained, also one written by the tools before this harness (their
-detection and classification record formats); a changed config is trained again from scratch."""
+text is read back instead of trained; a changed config is trained again from scratch."""
 import copy
 import hashlib
 import json
@@ -11,7 +10,7 @@ import pytest
 from experiments import ROOT
 from experiments.evidence.study import DetectionStudy
 from experiments.harness.compare import parse_args
-from experiments.harness.runs import config_key, read_record, run_one
+from experiments.harness.runs import config_key, run_one
 from experiments.harness.study import stretch_schedule
 from helpers import make_tiny_data
 
@@ -68,39 +67,6 @@ def test_a_finished_run_with_the_same_config_text_is_read_not_trained(tmp_path, 
     record, messages = _run(study, base, args)
     assert record['cached'] and record['metrics'] == final and record['wall_seconds'] == 700.0
     assert messages == ['aw seed 3: cached (bbox mAP 50.00, mAP@0.5 80.00)']
-
-
-def test_runs_of_the_earlier_tools_stay_valid(tmp_path, detection):
-    study, base, args, text = detection
-    run_dir = tmp_path / 'out' / 'runs' / 'aw' / 'seed3'
-    # tools/compare.py before the harness: result.json with the config text under 'setup'
-    final = {'coco/bbox_mAP': 0.571, 'coco/bbox_mAP_50': 0.872}
-    _write(run_dir / 'result.json', dict(
-        setup=dict(variant='aw', seed=3, config_text=text), variant='aw', seed=3, seconds=828.0,
-        curve=[[90, {'coco/bbox_mAP': 0.0, 'coco/bbox_mAP_50': 0.0}], [1080, final]],
-        attention=dict(mean_abs_dev=0.004, max_abs_dev=0.16,
-                       stages={'layer2': dict(mean=0.007, p99=0.038, max=0.16)})))
-    record, messages = _run(study, base, args)
-    assert record['cached'] and record['metrics'] == final and record['wall_seconds'] == 828.0
-    assert record['attention']['stages']['layer2']['p99'] == 0.038
-    # the first runs measured |A - 1| over all convs only
-    before_stages = dict(setup=dict(config_text='x = 2\n'), variant='aw', seed=0, seconds=250.0,
-                         curve=[[150, final]], attention=dict(mean_abs_dev=0.01, max_abs_dev=0.8))
-    _write(tmp_path / 'first' / 'result.json', before_stages)
-    assert read_record(str(tmp_path / 'first'))['attention'] == before_stages['attention']
-    # tools/compare_classification.py before the harness: run_record.json beside the child's
-    # result.json (which has no key), stages named stage<i>
-    classification = tmp_path / 'cls'
-    _write(classification / 'result.json', dict(test={'cls/top1': 93.9}, curve=[]))
-    assert read_record(str(classification)) is None
-    _write(classification / 'run_record.json', dict(
-        variant='aw', seed=1, setup=dict(config_text='x = 1\n', attention_images=32),
-        test={'cls/top1': 93.94}, curve=[[800, {'cls/top1': 93.5}]], wall_seconds=503.0,
-        attention={'stage1': dict(mean=0.12, p99=0.67, max=0.96)}))
-    old = read_record(str(classification))
-    assert old['config_sha256'] == hashlib.sha256(b'x = 1\n').hexdigest()
-    assert old['metrics'] == {'cls/top1': 93.94} and old['attention']['stages']['layer1']['max'] \
-        == 0.96
 
 
 def test_a_changed_config_is_run_again_from_scratch(tmp_path, detection):

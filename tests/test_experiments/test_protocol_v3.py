@@ -62,17 +62,11 @@ def test_detection_final_runs_read_the_test_split_and_pilots_do_not(data):
         ('LinearLR', 0, 50), ('CosineAnnealingLR', 50, 2160)]
     assert cfg.param_scheduler[-1].eta_min == 1e-4
 
-    _, legacy = _base(study, ['--data-root', str(data)])  # section 4's run stays as it was
-    assert 'harness' not in legacy and legacy.default_hooks.checkpoint.interval == 1080
-    assert [(s.begin, s.end) for s in legacy.param_scheduler] == [(0, 100), (100, 1080)]
-    assert legacy.test_dataloader.dataset.ann_file == 'annotations/instances_val.json'
-
 
 def test_detection_phases_need_the_test_split(tmp_path, data):
     old = tmp_path / 'old'  # data made before the test split existed
     make_tiny_data(old, num_train=1, num_val=1, num_test=1)
     (old / 'annotations' / 'instances_test.json').unlink()
-    _base(DetectionStudy(), ['--data-root', str(old)])  # section 4's runs do not read it
     with pytest.raises(ValueError, match='instances_test.json not found'):
         _base(DetectionStudy(), ['--data-root', str(old), '--phase', 'pilot', '--iters', '1080'])
 
@@ -113,19 +107,22 @@ def test_stock_wide_is_the_nearest_width_at_or_above_aws_parameter_count():
     assert params('stock_wide', 129) - stock < 12544
 
 
-def test_phases_need_their_lengths_and_final_seeds(capsys):
+def test_each_phase_brings_its_variants_seeds_and_schedule():
     study = ClassificationStudy()
-    for argv, needed in ((['--phase', 'pilot'], '--iters'),
-                         (['--phase', 'final', '--iters', '800'], '--seeds')):
-        with pytest.raises(SystemExit):
-            parse_args(study, ['--out', '/tmp/unused'] + argv)
-        assert needed in capsys.readouterr().err
+    args = parse_args(study, ['--out', '/tmp/unused'])  # the default: the final runs
+    assert (args.phase, args.variants, args.seeds, args.iters) == (
+        'final', ['stock', 'aw', 'se', 'aw_se', 'stock_wide'], list(range(8)), 6400)
+    args = parse_args(study, ['--out', '/tmp/unused', '--phase', 'pilot', '--iters', '800'])
+    assert (args.seeds, args.iters) == ([200, 201, 202, 203], 800)  # what is given stays
+    args = parse_args(DetectionStudy(), ['--out', '/tmp/unused', '--seeds', '3'])
+    assert (args.variants, args.seeds, args.iters) == (['stock', 'aw', 'aw_attn_lr10'], [3], 2160)
 
 
 def test_quick_keeps_its_seeds_and_a_phase_its_variants():
     study = ClassificationStudy()
-    args = parse_args(study, ['--out', '/tmp/unused', '--quick'])  # no phase: as before v3
-    assert (args.variants, args.seeds, args.iters, args.phase) == (['stock', 'aw'], [0], 10, None)
+    args = parse_args(study, ['--out', '/tmp/unused', '--quick'])
+    assert (args.variants, args.seeds, args.iters, args.phase) == (['stock', 'aw'], [0], 10,
+                                                                   'final')
     args = parse_args(study, ['--out', '/tmp/unused', '--quick', '--phase', 'calibration'])
     assert (args.variants, args.seeds, args.calibrate) == (['stock'], [0], True)
     args = parse_args(study, ['--out', '/tmp/unused', '--quick', '--iters', '30'])
@@ -214,7 +211,7 @@ def test_final_report_primary_secondary_and_ablations():
             for v, values in top1.items() for s, x in enumerate(values)]
     summary = summarize(study, runs, phase='final')
     primary = summary['differences']['aw - stock']['cls/top1']
-    assert primary['role'] == 'primary' and primary['verdict'] is None
+    assert primary['role'] == 'primary' and 'verdict' not in primary
     assert primary['p_value'] == pytest.approx(stats.ttest_rel(top1['aw'], top1['stock']).pvalue)
     assert primary['mdd'] == pytest.approx(min_detectable_difference(primary['std'], 3, 0.025))
     assert list(summary['differences']) == ['aw - stock', 'se - stock', 'aw_se - se',
