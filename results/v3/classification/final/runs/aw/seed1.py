@@ -107,4 +107,4 @@ val_dataloader = dict(
 val_evaluator = dict(type='TopOneAccuracy')
 val_interval = 100
 width = 16
-work_dir = '/work/pilot/results/v3/classification/final/runs/aw/seed1'
+work_dir = '/work/main/results/v3/classification/final/runs/aw/seed1'

@@ -101,4 +101,4 @@ val_dataloader = dict(
 val_evaluator = dict(type='TopOneAccuracy')
 val_interval = 100
 width = 16
-work_dir = '/work/pilot/results/v3/classification/final/runs/se/seed1'
+work_dir = '/work/main/results/v3/classification/final/runs/se/seed1'

@@ -100,4 +100,4 @@ val_dataloader = dict(
 val_evaluator = dict(type='TopOneAccuracy')
 val_interval = 100
 width = 16
-work_dir = '/work/pilot/results/v3/classification/final/runs/stock/seed0'
+work_dir = '/work/main/results/v3/classification/final/runs/stock/seed0'
