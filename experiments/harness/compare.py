@@ -191,8 +191,8 @@ def main(study, argv=None, description=''):
     written = ['report.md', 'results.json']
     if runs:
         plot_curves(runs, study.metrics, osp.join(args.out, 'curves.png'),
-                    title=f'{study.title}, seeds {args.seeds}: validation (mean; shaded: '
-                          'min-max over seeds)')
+                    title=f"{study.title}, seeds {' '.join(map(str, args.seeds))}\nvalidation "
+                          '(mean; shaded: min-max over seeds)')
         written.append('curves.png')
     if any(r.get('dynamics') for r in runs):
         plot_dynamics(runs, osp.join(args.out, 'dynamics.png'),

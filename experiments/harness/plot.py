@@ -37,11 +37,12 @@ def plot_curves(runs, metrics, out_file, title=''):
         spread = np.std(values, ddof=1) if len(values) > 1 else 0.0
         final.errorbar([i + 0.2], [np.mean(values)], yerr=[spread], fmt='s', color=f'C{i}',
                        capsize=4)
-    final.set_xticks(range(len(groups)), list(groups))
-    final.set(xlim=(-0.5, len(groups) - 0.5), title=f'final {metrics[metric]} per seed')
+    split = 'test' if all(r.get('test') for r in runs) else 'last validation'
+    final.set_xticks(range(len(groups)), list(groups), rotation=30, ha='right')
+    final.set(xlim=(-0.5, len(groups) - 0.5), title=f'{split} {metrics[metric]} per seed')
     final.grid(alpha=0.3)
-    fig.suptitle(title or 'validation (mean over seeds; shaded: min-max over seeds)')
-    fig.tight_layout()
+    fig.suptitle(title or 'validation (mean over seeds; shaded: min-max over seeds)', fontsize=10)
+    fig.tight_layout(rect=(0, 0, 1, 0.92))
     fig.savefig(out_file, dpi=110)
     plt.close(fig)
     return out_file
