@@ -42,7 +42,7 @@ def plain_recipe(cfg):
 def attention_lr(mult):
     """A transform giving the attention ``mult`` times the lr and no weight decay: its logits
     start at zero and their gradient is ~|W|^2 (hidden)^2 times the weights' learning signal
-    (docs/evidence_protocol.md section 2)."""
+    (docs/evidence.md, "Why a recipe at all")."""
     def set_lr(cfg):
         cfg.optim_wrapper.paramwise_cfg = dict(
             custom_keys={'.attention.': dict(lr_mult=float(mult), decay_mult=0.0)})

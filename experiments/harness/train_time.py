@@ -1,10 +1,10 @@
 """Training time of a run from its mmengine log, for runs whose wall clock includes pauses.
 
 Evidence trainings were sometimes paused (SIGSTOP) so benchmarks could be timed alone
-(docs/evidence_protocol.md section 4). Each ``Iter(train) [i/N] ... time: t`` line gives the mean
-seconds per iteration over the last ``window`` iterations, so windows that do not overlap add up to
-the training time (validation excluded). A window that held a pause is many times the typical one;
-it is replaced by the median window, and such windows are counted.
+(docs/evidence_protocol.md sections 2-4). Each ``Iter(train) [i/N] ... time: t`` line gives the
+mean seconds per iteration over the last ``window`` iterations, so windows that do not overlap add
+up to the training time (validation excluded). A window that held a pause is many times the
+typical one; it is replaced by the median window, and such windows are counted.
 """
 import os.path as osp
 import re
