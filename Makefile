@@ -3,7 +3,7 @@ VENV   := .venv
 PYTHON := $(VENV)/bin/python
 
 .PHONY: setup lint test test-fast demo benchmark evidence evidence-quick clean \
-	v3-calibration v3-pilot v3-final v3-verdict gpu-check gpu-rehearsal
+	v3-final v3-verdict gpu-check gpu-rehearsal
 
 setup:
 	@bash scripts/setup.sh
@@ -44,18 +44,12 @@ gpu-check:
 gpu-rehearsal: setup
 	PYTHON=$(PYTHON) tools/gpu_check.sh check --cpu work_dirs/gpu_rehearsal
 
-# Protocol v3 (docs/evidence_protocol.md section 5), one command per step, per study, in this
-# order; each prints what the next needs. Runs are cached by their config text and a cut run
-# resumes from its last checkpoint, so a step can be run again at any point. Everything but the
-# runs' logs and checkpoints is committed under results/v3/ (.gitignore), so a finished run stays
-# cached in any clone and the study can span machines.
-#   make v3-calibration STUDY=detection            # 5.3: stock, seeds 100-102, the doubling rule
-#   make v3-pilot STUDY=detection                  # 5.4: stock and aw, seeds 200-203; prints n
-#   make v3-final STUDY=detection                  # 5.5: seeds 0..n-1, test split, ablations
-#   make v3-verdict                                # 5.6: Holm over both studies, the recipe rule
-# STUDY is detection or classification. The pilot and final runs take the schedule the calibration
-# chose and the final the seed count the pilot gave, as the studies record them
-# (experiments/*/study.py); ITERS=... and N=... run another.
+# Protocol v3's final runs (docs/evidence_protocol.md section 5) and its verdict. Runs are cached
+# by their config text and a cut run resumes from its last checkpoint, so a step can be run again
+# at any point. Everything but the runs' logs and checkpoints is committed under results/v3/
+# (.gitignore), so a finished run stays cached in any clone. STUDY is detection or classification;
+# ITERS=... and N=... run another schedule or seed count. The calibration and pilot that chose the
+# schedules and seed counts ran with the code of commit 74a9f57 (docs/evidence.md).
 V3 := results/v3
 STUDY ?= detection
 V3_TOOL_detection := tools/compare.py
@@ -63,15 +57,8 @@ V3_TOOL_classification := tools/compare_classification.py
 V3_TOOL = $(or $(V3_TOOL_$(STUDY)),$(error STUDY must be detection or classification))
 V3_ITERS = $(if $(ITERS),--iters $(ITERS))
 
-v3-calibration: setup
-	$(PYTHON) $(V3_TOOL) --phase calibration --out $(V3)/$(STUDY)/calibration --jobs 2
-
-v3-pilot: setup
-	$(PYTHON) $(V3_TOOL) --phase pilot $(V3_ITERS) --out $(V3)/$(STUDY)/pilot --jobs 2
-	$(PYTHON) -m experiments.stats $(V3)/$(STUDY)/pilot/results.json
-
 v3-final: setup
-	$(PYTHON) $(V3_TOOL) --phase final $(V3_ITERS) $(if $(N),--seeds $$(seq 0 $$(($(N) - 1)))) \
+	$(PYTHON) $(V3_TOOL) $(V3_ITERS) $(if $(N),--seeds $$(seq 0 $$(($(N) - 1)))) \
 		--out $(V3)/$(STUDY)/final --jobs 2
 
 v3-verdict: setup

@@ -131,7 +131,7 @@ def conv_variant(variant, channels, stride):
 def demo_config(variant):
     """The demo detector config as the evidence comparison builds ``variant`` (stock or aw: its
     R18 BasicBlocks take no plugins)."""
-    from experiments.evidence.study import DetectionStudy
+    from experiments.detection.study import DetectionStudy
     return DetectionStudy().apply(load_config(DEMO), variant)
 
 

@@ -40,20 +40,16 @@ class ClassificationStudy(Study):
                 'aw_se': (aw_everywhere, se_everywhere), 'stock_wide': (widen_last_stage,)}
     metrics = {'cls/top1': 'top-1'}
     attention_images = 32
-    defaults = dict(iters=None, val_interval=None, bench_reps=10)
+    defaults = dict(val_interval=None)
     # a few scans per split, 10 iterations: checks the machinery only
     quick = dict(variants=['stock', 'aw'], seeds=[0], iters=10, val_interval=5, batch_size=16,
                  attention_images=2)
     name = 'classification'
-    # the schedule the calibration chose, the seed count the pilot gave (results/v3/classification)
-    phases = dict(calibration=dict(variants=['stock'], seeds=[100, 101, 102], bench_reps=0),
-                  pilot=dict(variants=['stock', 'aw'], seeds=[200, 201, 202, 203], iters=6400),
-                  final=dict(variants=['stock', 'aw', 'se', 'aw_se', 'stock_wide'],
-                             seeds=list(range(8)), iters=6400))
+    # the schedule the calibration chose, the seed count the pilot gave (docs/evidence.md)
+    final = dict(variants=['stock', 'aw', 'se', 'aw_se', 'stock_wide'], seeds=list(range(8)),
+                 iters=6400)
     primary = (('aw', 'stock'),)
     secondary = (('se', 'stock'), ('aw_se', 'se'), ('aw', 'stock_wide'), ('stock_wide', 'stock'))
-    seed_rule = dict(delta=1.0, bounds=(8, 16))
-    calibration = dict(candidates=(800, 1600, 3200, 6400), threshold=0.5)
     ablation = dict(batch_size=32, mean_images=2048, shuffle='next')
 
     def prepare(self, cfg, args):

@@ -1,7 +1,7 @@
 """The numbers of a comparison and their markdown (the statistics are stats.py's).
 
-Per variant the mean ± std over seeds, wall and training time, step cost and how far the attention
-moved per stage; per compared pair the paired difference: the study's primaries with t interval,
+Per variant the mean ± std over seeds, wall time per run and how far the attention moved per
+stage; per compared pair the paired difference: the study's primaries with t interval,
 unadjusted p-value and minimum detectable difference (the verdict is Holm's over both studies,
 harness/verdict.py), its secondaries exploratory (mean, interval, seeds better); the final AW runs
 add their attention ablations (full minus each, paired by seed) and how much A varies between test
@@ -9,21 +9,15 @@ images.
 """
 from ..stats import mean_std, min_detectable_difference, paired_difference, primary_metric
 from .ablation import MODES
-from .train_time import run_train_seconds
 
 STAT_KEYS = ('mean', 'p99', 'max')
 VARIATION_KEYS = ('between_sd', 'mean_abs_dev', 'between_share')
 #: the primaries' MDD is at Holm's first step, the level the seed count was planned for (5.4)
 PRIMARY_ALPHA = 0.025
-#: what the primary comparison's table is for, per phase
-PRIMARY_NOTE = dict(
-    calibration='The calibration compares nothing (stock only).',
-    pilot="The pilot's difference decides nothing; the std of its paired differences sizes the "
-          'final run: `python -m experiments.stats results.json`.',
-    final="Verdict: not given by this report alone. The primary's test is the one above, "
-          "unadjusted; its verdict is Holm's correction over the two primaries (detection aw - "
-          'stock and classification aw - stock, family-wise alpha 0.05): `python -m '
-          'experiments.harness.verdict DETECTION_RESULTS CLASSIFICATION_RESULTS`.')
+PRIMARY_NOTE = ("Verdict: not given by this report alone. The primary's test is the one above, "
+                "unadjusted; its verdict is Holm's correction over the two primaries (detection "
+                'aw - stock and classification aw - stock, family-wise alpha 0.05): `python -m '
+                'experiments.harness.verdict DETECTION_RESULTS CLASSIFICATION_RESULTS`.')
 COLUMNS = dict(mean='mean (points)', ci='95 % CI (t)', std='std of differences',
                better='seeds better', p='p (paired t, unadjusted)',
                mdd=f'min. detectable (80 % power, alpha {PRIMARY_ALPHA})')
@@ -50,14 +44,6 @@ def _attention(group):
     return out
 
 
-def _train_seconds(group):
-    """Training time per run from the logs (no validation/pauses); None: missing or short log."""
-    try:
-        return mean_std(run_train_seconds(run['run_dir'])[0] for run in group)
-    except (KeyError, OSError, ValueError):
-        return None
-
-
 def _ablations(group, metrics):
     """Over ablated seeds: full minus each ablation (paired), A's variation per stage; or None."""
     runs = [r['ablations'] for r in group if r.get('ablations')]
@@ -81,26 +67,22 @@ def _mean_std_of(values):
     return mean_std(values) if values else None
 
 
-def summarize(study, runs, order=None, cost=None, phase='final'):
+def summarize(study, runs, order=None):
     """The comparison's numbers (JSON-ready).
 
     Args:
         study (Study): metrics, primary and secondary comparisons.
         runs (list[dict]): finished run records (harness/runs.py): variant, seed, metrics,
             wall_seconds, attention (None without AW), run_dir (for the training time),
-            ablations (protocol v3's final AW runs).
+            ablations (AW runs).
         order (list[str], optional): order of the variants. Defaults to first seen.
-        cost (dict, optional): the step-cost benchmark (harness/cost.py).
-        phase (str): protocol v3's phase (what the report says of the primaries). Defaults to
-            'final'.
     """
     groups = by_variant(runs, order)
-    summary = dict(metrics=study.metrics, percent=study.percent, variants={}, differences={},
-                   cost=cost, phase=phase)
+    summary = dict(metrics=study.metrics, percent=study.percent, variants={}, differences={})
     for name, group in groups.items():
         entry = dict(seeds=[r['seed'] for r in group],
                      wall_seconds=mean_std(r['wall_seconds'] for r in group),
-                     train_seconds=_train_seconds(group), attention=_attention(group),
+                     attention=_attention(group),
                      ablations=_ablations(group, study.metrics))
         entry.update({m: mean_std(r['metrics'][m] for r in group) for m in study.metrics})
         summary['variants'][name] = entry
@@ -167,7 +149,7 @@ def _comparisons(summary, scale):
         if role == 'primary':
             lines += _difference_table('primary comparison (paired by seed)', chosen, metrics,
                                        scale, ['mean', 'ci', 'std', 'better', 'p', 'mdd'])
-            lines += ['', PRIMARY_NOTE[summary['phase']]]
+            lines += ['', PRIMARY_NOTE]
         else:
             lines += _difference_table('secondary comparison (exploratory, no verdict)', chosen,
                                        metrics, scale, ['mean', 'ci', 'better'])
@@ -200,31 +182,21 @@ def markdown(summary, header=()):
         header (Iterable[str]): lines put first (title, command, date, setup).
     """
     _, scale = primary_metric(summary)
-    metrics, cost = summary['metrics'], summary.get('cost')
-    step = (cost or {}).get('step_seconds', {})
+    metrics = summary['metrics']
     lines = list(header) + ['', '| variant | seeds | ' + ''.join(
-        f'{label} (%) | per seed | ' for label in metrics.values())
-        + 'wall per run (s) | training time per run (s, log) | training step (ms) |',
-        '|---' * (4 + 2 * len(metrics)) + '|---|']
+        f'{label} (%) | per seed | ' for label in metrics.values()) + 'wall per run (s) |',
+        '|---' * (3 + 2 * len(metrics)) + '|']
     for name, e in summary['variants'].items():
         cells = [f"{_pm(e[m], scale)} | {', '.join(_num(v, scale) for v in e[m]['values'])}"
                  for m in metrics]
         lines.append(f"| {name} | {len(e['seeds'])} | {' | '.join(cells)} | "
-                     f"{_pm(e['wall_seconds'], digits=0)} | {_pm(e['train_seconds'], digits=0)} "
-                     f"| {_num(step.get(name), 1e3, 1)} |")
+                     f"{_pm(e['wall_seconds'], digits=0)} |")
     lines += _comparisons(summary, scale)
-    if cost:
-        ratios = [f'{a}/{b} {step[a] / step[b]:.2f}x' for a, b in
-                  (k.split(' - ') for k in summary['differences']) if a in step and b in step]
-        lines += ['', f"Training step (median of {cost['reps']} interleaved repetitions, "
-                  f"{cost['threads']} thread(s)): {', '.join(ratios) or '–'}."]
     attention = {n: e['attention'] for n, e in summary['variants'].items() if e['attention']}
     if attention:
         lines += ['', '| variant | AW stage | mean abs(A-1) (%) | p99 (%) | max (%) |',
                   '|---|---|---|---|---|']
-        for name, a in attention.items():  # runs measured before the stages: all convs
-            stages = a['stages'] or {'all': dict(mean=a['mean_abs_dev'], p99=None,
-                                                 max=a['max_abs_dev'])}
+        for name, a in attention.items():
             lines += [f"| {name} | {stage} | {' | '.join(_pm(s[k], 100, 3) for k in STAT_KEYS)} |"
-                      for stage, s in stages.items()]
+                      for stage, s in a['stages'].items()]
     return '\n'.join(lines + _ablation_tables(summary, scale)) + '\n'

@@ -81,7 +81,6 @@ def main(argv=None):
     count = min(args.attention_images, len(loader.dataset))
     attention = attention_summary(runner.model,
                                   (loader.collate_fn([loader.dataset[i]]) for i in range(count)))
-    dynamics = osp.join(cfg.work_dir, 'attention_dynamics.jsonl')
     result = dict(
         variant=args.variant, seed=args.seed,
         config_sha256=key,
@@ -90,8 +89,7 @@ def main(argv=None):
         phase=harness.phase, iters=runner.iter, resumed=args.resume,
         resumed_from=resumed_from, threads=torch.get_num_threads(),
         wall_seconds=time.time() - start,
-        num_params=sum(p.numel() for p in runner.model.parameters()),
-        dynamics=read_jsonl(dynamics) if osp.isfile(dynamics) else [])
+        num_params=sum(p.numel() for p in runner.model.parameters()))
     partial = partial_path(osp.join(cfg.work_dir, RESULT))
     write_json(partial, result)
     commit(partial, osp.join(cfg.work_dir, RESULT))

@@ -44,7 +44,7 @@ def write_json(path, obj):
 
 
 def read_jsonl(path):
-    """The rows of a JSON-lines file (e.g. attention_dynamics.jsonl)."""
+    """The rows of a JSON-lines file (e.g. a LocalVisBackend's scalars.json)."""
     with open(path) as f:
         return [json.loads(line) for line in f if line.strip()]
 

@@ -3,8 +3,6 @@ pairs the report compares and the metrics it reads. Everything else (runs, cache
 report, plot) is the harness's, the same for every study."""
 import copy
 
-#: the AttentionDynamicsHook's module, as run configs import it
-DYNAMICS_MODULE = 'experiments.evidence.attention_dynamics'
 #: protocol v3's ValidationRngHook
 HOOKS_MODULE = 'experiments.harness.validation_rng_hook'
 
@@ -22,20 +20,16 @@ class Study:
         metrics (dict): metric key -> label; the first is the one the plot shows per seed.
         percent (bool): metrics are fractions, reported in points (x100).
         attention_images (int): test images |A - 1| is measured on.
-        defaults (dict): command-line defaults every phase shares: iters, val_interval,
-            bench_reps.
+        defaults (dict): command-line defaults: val_interval.
         quick (dict): what ``--quick`` puts in their place (a smoke run).
         name (str): what the verdict calls the study.
-        phases (dict): protocol v3's phase ('calibration', 'pilot', 'final';
-            docs/evidence_protocol.md section 5) -> its variants and seeds (None: ``--seeds``).
+        final (dict): protocol v3's final runs (docs/evidence_protocol.md section 5): variants,
+            seeds, iters.
         primary (tuple): (variant, baseline) pairs with a verdict: paired t-test, Holm's correction
             over the primaries of both studies (harness/verdict.py).
         secondary (tuple): (variant, baseline) pairs reported as exploratory, no verdict.
-        seed_rule (dict): ``delta`` (points) and ``bounds`` of the pilot's seed count (5.4).
-        calibration (dict): ``candidates`` (iterations) and ``threshold`` (points) of the doubling
-            rule (5.3).
-        ablation (dict): ``batch_size``, ``mean_images`` (None: all) and ``shuffle`` of the final
-            AW runs' ablations (5.7).
+        ablation (dict): ``batch_size``, ``mean_images`` (None: all) and ``shuffle`` of the AW
+            runs' ablations (5.7).
     """
 
     title = ''
@@ -49,11 +43,9 @@ class Study:
     defaults = {}
     quick = {}
     name = ''
-    phases = {}
+    final = {}
     primary = ()
     secondary = ()
-    seed_rule = {}
-    calibration = {}
     ablation = {}
 
     def add_arguments(self, parser):
@@ -69,20 +61,17 @@ class Study:
     def use_test_split(self, cfg):
         """Point the test loader and evaluator at the test split (protocol v3)."""
 
-    def protocol_v3(self, cfg, phase):
-        """Protocol v3's run settings (5.1), recorded in ``cfg.harness`` for harness/run.py.
-
-        Test split read (and AW runs ablated) only in the final phase; a checkpoint per validation
-        lets a cut run resume as the uncut run would have gone on (ValidationRngHook).
-        """
+    def protocol_v3(self, cfg):
+        """Protocol v3's final-run settings (5.1) in ``cfg.harness`` for harness/run.py: the test
+        split read once and AW runs ablated; a checkpoint per validation, so a cut run resumes as
+        the uncut one went on (ValidationRngHook)."""
         self.use_test_split(cfg)
         cfg.default_hooks.checkpoint.update(interval=cfg.train_cfg.val_interval,
                                             max_keep_ckpts=1, save_last=True)
         cfg.custom_imports.imports = list(cfg.custom_imports.imports) + [HOOKS_MODULE]
         cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [dict(type='ValidationRngHook')]
-        final = phase == 'final'
-        cfg.harness = dict(phase=phase, test=final, ablation=dict(
-            self.ablation, mean_dataset=self.train_images(cfg)) if final else None)
+        cfg.harness = dict(phase='final', test=True, ablation=dict(
+            self.ablation, mean_dataset=self.train_images(cfg)))
 
     def seed(self, cfg, seed):
         """Seed the run: model init and data order."""
@@ -90,7 +79,7 @@ class Study:
 
     def base_config(self, args):
         """The base config with what every run shares: schedule, batch size, protocol v3's run
-        settings, options, dynamics.
+        settings, options.
 
         Args:
             args (argparse.Namespace): the parsed command line (harness/compare.py).
@@ -105,11 +94,7 @@ class Study:
         if args.batch_size:
             cfg.train_dataloader.batch_size = args.batch_size
         self.prepare(cfg, args)
-        self.protocol_v3(cfg, args.phase)
-        if args.dynamics:
-            cfg.custom_imports.imports = list(cfg.custom_imports.imports) + [DYNAMICS_MODULE]
-            cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
-                dict(type='AttentionDynamicsHook', interval=args.dynamics)]
+        self.protocol_v3(cfg)
         cfg.merge_from_dict(args.cfg_options)
         if not 1 <= cfg.train_cfg.val_interval <= cfg.train_cfg.max_iters:
             raise ValueError(f'val_interval {cfg.train_cfg.val_interval} must be within '

@@ -4,7 +4,7 @@ Each primary comparison's two-sided paired t-test, with Holm's correction over t
 both studies at family-wise alpha 0.05; and the configs' recipe rule, ``aw_attn_lr10 - aw`` on the
 final detection seeds (two-sided paired p < 0.05 with a positive mean: the x10 attention recipe
 becomes the default again; otherwise it stays opt-in). The inputs are the ``results.json`` of
-``tools/compare.py`` and ``tools/compare_classification.py`` with ``--phase final``.
+``tools/compare.py`` and ``tools/compare_classification.py``.
 """
 import argparse
 import json

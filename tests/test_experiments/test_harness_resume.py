@@ -24,8 +24,7 @@ KILL_AT, CHECKPOINT = 8, 'iter_5.pth'
 
 
 def _setup(study, out):
-    args = parse_args(study, ['--quick', '--phase', 'pilot', '--seeds', '900', '--jobs', '2',
-                              '--out', str(out)])
+    args = parse_args(study, ['--quick', '--seeds', '900', '--jobs', '2', '--out', str(out)])
     base = study.base_config(args)
     base.custom_imports.imports = list(base.custom_imports.imports) + ['fault_injection_hook']
     base.custom_hooks = list(base.get('custom_hooks', [])) + [dict(type='FaultInjectionHook')]

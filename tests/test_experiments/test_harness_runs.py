@@ -8,7 +8,7 @@ import json
 import pytest
 
 from experiments import ROOT
-from experiments.evidence.study import DetectionStudy
+from experiments.detection.study import DetectionStudy
 from experiments.harness.compare import parse_args
 from experiments.harness.runs import config_key, run_one
 from experiments.harness.study import stretch_schedule

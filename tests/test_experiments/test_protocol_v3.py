@@ -1,16 +1,14 @@
-"""Protocol v3's steps as the harness runs them (docs/evidence_protocol.md section 5): the phases'
-run configs (test split only in final runs, checkpoints at every validation, ablations), the
-doubling rule of the calibration, the report's primary and secondary comparisons and ablations,
-and the verdicts: Holm over both studies' primaries and the recipe rule."""
+"""Protocol v3's final runs as the harness runs them (docs/evidence_protocol.md section 5): their
+run configs (test split read, checkpoints at every validation, ablations), the report's primary
+and secondary comparisons and ablations, and the verdicts: Holm over both studies' primaries and
+the recipe rule."""
 import json
 
 import pytest
 from scipy import stats
 
 from experiments.classification.study import ClassificationStudy
-from experiments.evidence.study import DetectionStudy
-from experiments.harness.calibration import doubling_rule
-from experiments.harness.calibration import main as calibration_main
+from experiments.detection.study import DetectionStudy
 from experiments.harness.compare import parse_args
 from experiments.harness.report import markdown, summarize
 from experiments.harness.verdict import main as verdict_main
@@ -30,10 +28,9 @@ def _base(study, argv):
     return args, study.base_config(args)
 
 
-def test_detection_final_runs_read_the_test_split_and_pilots_do_not(data):
+def test_detection_final_runs_read_the_test_split(data):
     study = DetectionStudy()
-    args, cfg = _base(study, ['--data-root', str(data), '--phase', 'final', '--iters', '1080',
-                              '--seeds', '0', '1'])
+    args, cfg = _base(study, ['--data-root', str(data), '--iters', '1080', '--seeds', '0', '1'])
     assert args.variants == ['stock', 'aw', 'aw_attn_lr10'] and args.seeds == [0, 1]
     test, val = cfg.test_dataloader.dataset, cfg.val_dataloader.dataset
     assert (test.ann_file, test.data_prefix.img) == ('annotations/instances_test.json', 'test/')
@@ -50,12 +47,7 @@ def test_detection_final_runs_read_the_test_split_and_pilots_do_not(data):
         'annotations/instances_train.json', 'train/')
     assert ablation.mean_dataset.pipeline == test.pipeline  # the test pipeline on train images
 
-    args, cfg = _base(study, ['--data-root', str(data), '--phase', 'pilot', '--iters', '1080'])
-    assert args.variants == ['stock', 'aw'] and args.seeds == [200, 201, 202, 203]
-    assert cfg.harness == dict(phase='pilot', test=False, ablation=None)
-    args, cfg = _base(study, ['--data-root', str(data), '--phase', 'calibration', '--iters',
-                              '2160'])
-    assert args.variants == ['stock'] and args.seeds == [100, 101, 102]
+    args, cfg = _base(study, ['--data-root', str(data)])
     assert cfg.train_cfg.max_iters == 2160 and cfg.default_hooks.checkpoint.interval == 90
     # a complete schedule, not a longer cut: the demo's warm-up, then cosine to its end lr
     assert [(s.type, s.begin, s.end) for s in cfg.param_scheduler] == [
@@ -63,17 +55,17 @@ def test_detection_final_runs_read_the_test_split_and_pilots_do_not(data):
     assert cfg.param_scheduler[-1].eta_min == 1e-4
 
 
-def test_detection_phases_need_the_test_split(tmp_path, data):
+def test_detection_runs_need_the_test_split(tmp_path, data):
     old = tmp_path / 'old'  # data made before the test split existed
     make_tiny_data(old, num_train=1, num_val=1, num_test=1)
     (old / 'annotations' / 'instances_test.json').unlink()
     with pytest.raises(ValueError, match='instances_test.json not found'):
-        _base(DetectionStudy(), ['--data-root', str(old), '--phase', 'pilot', '--iters', '1080'])
+        _base(DetectionStudy(), ['--data-root', str(old), '--iters', '1080'])
 
 
-def test_classification_phases():
+def test_classification_final_runs():
     study = ClassificationStudy()
-    args, cfg = _base(study, ['--phase', 'final', '--iters', '1600', '--seeds', '0'])
+    args, cfg = _base(study, ['--iters', '1600', '--seeds', '0'])
     assert [(s.begin, s.end, s.get('eta_min')) for s in cfg.param_scheduler] == [
         (0, 50, None), (50, 1600, 0.0)]  # 50-iteration warm-up, cosine to 0 (5.3)
     assert args.variants == ['stock', 'aw', 'se', 'aw_se', 'stock_wide']
@@ -81,8 +73,6 @@ def test_classification_phases():
     ablation = cfg.harness.ablation
     assert (ablation.batch_size, ablation.mean_images, ablation.shuffle) == (32, 2048, 'next')
     assert ablation.mean_dataset.split == 'train' and cfg.test_dataloader.dataset.split == 'test'
-    args, cfg = _base(study, ['--phase', 'calibration', '--iters', '3200'])
-    assert args.bench_reps == 0 and not cfg.harness.test
 
 
 def test_stock_wide_is_the_nearest_width_at_or_above_aws_parameter_count():
@@ -107,24 +97,21 @@ def test_stock_wide_is_the_nearest_width_at_or_above_aws_parameter_count():
     assert params('stock_wide', 129) - stock < 12544
 
 
-def test_each_phase_brings_its_variants_seeds_and_schedule():
+def test_the_defaults_are_the_final_runs():
     study = ClassificationStudy()
-    args = parse_args(study, ['--out', '/tmp/unused'])  # the default: the final runs
-    assert (args.phase, args.variants, args.seeds, args.iters) == (
-        'final', ['stock', 'aw', 'se', 'aw_se', 'stock_wide'], list(range(8)), 6400)
-    args = parse_args(study, ['--out', '/tmp/unused', '--phase', 'pilot', '--iters', '800'])
-    assert (args.seeds, args.iters) == ([200, 201, 202, 203], 800)  # what is given stays
+    args = parse_args(study, ['--out', '/tmp/unused'])
+    assert (args.variants, args.seeds, args.iters) == (
+        ['stock', 'aw', 'se', 'aw_se', 'stock_wide'], list(range(8)), 6400)
+    args = parse_args(study, ['--out', '/tmp/unused', '--seeds', '200', '--iters', '800'])
+    assert (args.seeds, args.iters) == ([200], 800)  # what is given stays
     args = parse_args(DetectionStudy(), ['--out', '/tmp/unused', '--seeds', '3'])
     assert (args.variants, args.seeds, args.iters) == (['stock', 'aw', 'aw_attn_lr10'], [3], 2160)
 
 
-def test_quick_keeps_its_seeds_and_a_phase_its_variants():
+def test_quick_is_a_smoke_run():
     study = ClassificationStudy()
     args = parse_args(study, ['--out', '/tmp/unused', '--quick'])
-    assert (args.variants, args.seeds, args.iters, args.phase) == (['stock', 'aw'], [0], 10,
-                                                                   'final')
-    args = parse_args(study, ['--out', '/tmp/unused', '--quick', '--phase', 'calibration'])
-    assert (args.variants, args.seeds, args.calibrate) == (['stock'], [0], True)
+    assert (args.variants, args.seeds, args.iters) == (['stock', 'aw'], [0], 10)
     args = parse_args(study, ['--out', '/tmp/unused', '--quick', '--iters', '30'])
     assert args.iters == 30  # what is given explicitly stays
 
@@ -139,52 +126,14 @@ def test_a_length_that_would_cut_the_warm_up_is_refused():
         extend_schedule(cfg, 40)
 
 
-def test_doubling_rule():
-    candidates = (800, 1600, 3200, 6400)
-    assert doubling_rule({800: 90.0}, candidates, 0.5)['next'] == 1600
-    out = doubling_rule({800: 90.0, 1600: 92.0}, candidates, 0.5)
-    assert out['choice'] is None and out['next'] == 3200 and out['steps'][0]['gain'] == 2.0
-    out = doubling_rule({800: 90.0, 1600: 92.0, 3200: 92.4}, candidates, 0.5)
-    assert out['choice'] == 1600 and not out['still_rising']  # +0.4 < 0.5: the shorter
-    out = doubling_rule({800: 90.0, 1600: 92.0, 3200: 93.0, 6400: 93.6}, candidates, 0.5)
-    assert out['choice'] == 6400 and out['still_rising']
-    assert doubling_rule({1080: 40.0, 2160: 40.49}, (1080, 2160), 0.5)['choice'] == 1080
-    out = doubling_rule({1080: 40.0, 2160: 40.5}, (1080, 2160), 0.5)
-    assert out['choice'] == 2160 and out['still_rising']  # a gain of exactly 0.5 is rising
-
-
-def _results(study, runs, phase, iters=800):
-    summary = summarize(study, runs, phase=phase)
-    return dict(setup=dict(study=study.name, phase=phase, iters=iters, test_split=phase == 'final',
-                           tool=study.tool, calibration=study.calibration),
-                summary=summary, runs=runs)
+def _results(study, runs, phase='final', iters=800):
+    return dict(setup=dict(study=study.name, phase=phase, iters=iters, test_split=True,
+                           tool=study.tool), summary=summarize(study, runs), runs=runs)
 
 
 def _cls_run(variant, seed, top1, ablations=None):
     return dict(variant=variant, seed=seed, metrics={'cls/top1': top1}, wall_seconds=1.0,
                 curve=[], attention=None, ablations=ablations)
-
-
-def test_calibration_command_trains_on_until_stock_stops_rising(tmp_path, capsys):
-    study = ClassificationStudy()
-    for length, mean in ((800, 90.0), (1600, 92.0)):
-        runs = [_cls_run('stock', s, mean + d) for s, d in ((100, -0.2), (101, 0.0), (102, 0.2))]
-        (tmp_path / str(length)).mkdir()
-        (tmp_path / str(length) / 'results.json').write_text(json.dumps(
-            _results(study, runs, 'calibration', length)))
-    with pytest.raises(SystemExit) as stop:
-        calibration_main([str(tmp_path)])
-    printed = capsys.readouterr().out
-    assert stop.value.code == 3
-    assert '1600 vs 800: 92.00 - 90.00 = +2.00 points >= 0.5: stock still rising' in printed
-    assert ('python tools/compare_classification.py --phase calibration --iters 3200 --out '
-            f'{tmp_path}/3200') in printed
-    runs = [_cls_run('stock', s, 92.3) for s in (100, 101, 102)]
-    (tmp_path / '3200').mkdir()
-    (tmp_path / '3200' / 'results.json').write_text(json.dumps(
-        _results(study, runs, 'calibration', 3200)))
-    assert calibration_main([str(tmp_path)])['choice'] == 1600
-    assert 'chosen: 1600 iterations' in capsys.readouterr().out
 
 
 def test_holm_steps_down():
@@ -209,7 +158,7 @@ def test_final_report_primary_secondary_and_ablations():
                 aw_se=[91.0, 91.0, 91.0], stock_wide=[90.1, 91.2, 90.4])
     runs = [_cls_run(v, s, x, _ablations(s, x) if v.startswith('aw') else None)
             for v, values in top1.items() for s, x in enumerate(values)]
-    summary = summarize(study, runs, phase='final')
+    summary = summarize(study, runs)
     primary = summary['differences']['aw - stock']['cls/top1']
     assert primary['role'] == 'primary' and 'verdict' not in primary
     assert primary['p_value'] == pytest.approx(stats.ttest_rel(top1['aw'], top1['stock']).pvalue)
@@ -259,22 +208,8 @@ def test_verdict_applies_holm_over_both_studies_and_the_recipe_rule(tmp_path, ca
     assert 'Recipe rule: aw_attn_lr10 - aw' in printed
     assert json.loads((tmp_path / 'verdict.json').read_text()) == json.loads(json.dumps(out))
 
-    pilot = tmp_path / 'pilot.json'
+    pilot = tmp_path / 'pilot.json'  # v3's pilots ran with older code; their results say so
     pilot.write_text(json.dumps(_results(cls, cls_runs, 'pilot')))
     with pytest.raises(SystemExit):
         verdict_main([str(paths[0]), str(pilot)])
 
-
-def test_a_candidate_run_on_other_seeds_does_not_count(tmp_path, capsys):
-    """A ``--seeds`` subset writes a results.json of its own seeds only; the rule must not read
-    it as the candidate."""
-    from experiments.harness.calibration import report
-    study = ClassificationStudy()
-    for iters, seeds in ((800, (100, 101, 102)), (1600, (101, 102))):
-        runs = [_cls_run('stock', s, 90.0 + iters / 800) for s in seeds]
-        (tmp_path / str(iters)).mkdir()
-        (tmp_path / str(iters) / 'results.json').write_text(
-            json.dumps(_results(study, runs, 'calibration', iters)))
-    out = report(str(tmp_path), [800, 1600, 3200], 0.5, study.tool, seeds=[100, 101, 102])
-    assert out['next'] == 1600 and 'to be run again' in capsys.readouterr().out
-    assert report(str(tmp_path), [800, 1600, 3200], 0.5, study.tool)['next'] == 3200

@@ -2,7 +2,6 @@
 on the pooled values, the paired-difference table against scipy's paired t-test, t quantiles
 against printed tables and the detectable difference against a simulated t-test.
 """
-import json
 import math
 
 import numpy as np
@@ -10,13 +9,12 @@ import pytest
 import torch
 
 from experiments.classification.study import ClassificationStudy
-from experiments.evidence.study import DetectionStudy
+from experiments.detection.study import DetectionStudy
 from experiments.harness.attention import SAMPLE, AbsDevStats, stage_of
 from experiments.harness.report import markdown, summarize
 from experiments.stats import (
     min_detectable_difference,
     paired_difference,
-    seeds_for_power,
     t_quantile,
 )
 
@@ -66,7 +64,7 @@ def test_paired_difference_matches_scipy():
     aw = [0.31, 0.335, 0.32, 0.30, 0.34]
     runs = [_run('stock', s, v, v + 0.2) for s, v in enumerate(stock)]
     runs += [_run('aw', s, v, v + 0.2 - 0.01 * (s % 2)) for s, v in enumerate(aw)]
-    summary = summarize(DetectionStudy(), runs, phase='final')
+    summary = summarize(DetectionStudy(), runs)
     d = summary['differences']['aw - stock']['coco/bbox_mAP']
     diffs = np.subtract(aw, stock)
     ref = stats.ttest_rel(aw, stock)
@@ -87,8 +85,7 @@ def test_two_seeds_give_an_interval_but_no_detectable_difference():
     assert diff['ci'][0] < diff['mean'] < diff['ci'][1] and diff['mdd'] is None
     assert min_detectable_difference(0.01, 2) is None
     summary = summarize(DetectionStudy(), [_run('stock', 0, 0.30, 0.5), _run('stock', 1, 0.30, 0.5),
-                                           _run('aw', 0, 0.31, 0.5), _run('aw', 1, 0.33, 0.5)],
-                        phase='pilot')
+                                           _run('aw', 0, 0.31, 0.5), _run('aw', 1, 0.33, 0.5)])
     assert summary['differences']['aw - stock']['coco/bbox_mAP']['mdd'] is None
     assert '| aw - stock | bbox mAP | +2.00 |' in markdown(summary)
 
@@ -99,7 +96,7 @@ def test_percent_metrics_are_reported_as_they_are():
                  metrics={'cls/top1': 90.0 + s + 2 * (v == 'aw')})
             for v in ('stock', 'aw') for s in range(3)]
     runs[-1]['metrics']['cls/top1'] += 1.5  # spread in the differences
-    summary = summarize(ClassificationStudy(), runs, ['stock', 'aw'], phase='final')
+    summary = summarize(ClassificationStudy(), runs, ['stock', 'aw'])
     d = summary['differences']['aw - stock']['cls/top1']
     assert d['values'] == pytest.approx([2.0, 2.0, 3.5])
     assert d['mdd'] == pytest.approx(min_detectable_difference(d['std'], 3, 0.025))
@@ -120,65 +117,3 @@ def test_paired_statistics_match_textbook_and_simulation():
     t = samples.mean(1) / (samples.std(1, ddof=1) / math.sqrt(5))
     assert np.mean(np.abs(t) > t_quantile(0.975, 4)) == pytest.approx(0.80, abs=0.01)
     assert min_detectable_difference(0.0, 5) is None and min_detectable_difference(1.0, 1) is None
-
-
-def test_attention_measured_before_the_stages_is_reported_over_all_convs():
-    runs = [_run('stock', 0, 0.30, 0.5), _run('aw', 0, 0.31, 0.5)]
-    runs[1]['attention'] = dict(mean_abs_dev=0.01, max_abs_dev=0.2)  # the 150-iteration runs
-    table = markdown(summarize(DetectionStudy(), runs))
-    assert '| aw | all | 1.000 ± 0.000 | – | 20.000 ± 0.000 |' in table
-
-
-def test_seed_count_matches_textbook_tables():
-    # G*Power's one-sample (paired) t-test, two-sided alpha 0.05, 80 % power: effect size
-    # d = delta / sd of 0.5, 0.8 and 1.0 needs 34, 15 and 10 pairs
-    for d, n in ((0.5, 34), (0.8, 15), (1.0, 10)):
-        assert seeds_for_power(1.0, d, (2, 100), alpha=0.05)['n_rule'] == n
-
-
-def _simulated_power(delta, sd, n, alpha, draws=100_000):
-    """Share of simulated paired t-tests (normal differences) that reject: no noncentral t."""
-    samples = np.random.default_rng(0).normal(delta, sd, (draws, n))
-    t = samples.mean(1) / (samples.std(1, ddof=1) / math.sqrt(n))
-    return float(np.mean(np.abs(t) > t_quantile(1 - alpha / 2, n - 1)))
-
-
-def test_seed_count_is_the_smallest_n_with_80_percent_simulated_power():
-    # the protocol's rule: alpha 0.025 (Holm's first step), delta 1.5 points, sd_d 1.2 points
-    out = seeds_for_power(1.2, 1.5, (2, 100))
-    simulated = {n: _simulated_power(1.5, 1.2, n, 0.025) for n in range(3, 12)}
-    assert out['n'] == out['n_rule'] == min(n for n, p in simulated.items() if p >= 0.8) == 9
-    assert out['power'] == pytest.approx(simulated[9], abs=0.005)
-    assert out['mdd'] == pytest.approx(min_detectable_difference(1.2, 9, 0.025))
-
-
-def test_seed_count_is_clamped_to_the_bounds():
-    low = seeds_for_power(0.3, 1.5, (8, 12))  # 3 seeds would do: the lower bound is run
-    assert low['n_rule'] < 8 and low['n'] == 8 and low['clamped'] == 'low'
-    high = seeds_for_power(3.0, 1.5, (8, 12))  # 41 would be needed: 12, and what 12 detect
-    assert high['n_rule'] == 41 and high['n'] == 12 and high['clamped'] == 'high'
-    assert high['power'] < 0.8 and high['mdd'] > 1.5
-    assert seeds_for_power(0.0, 1.0, (8, 16)) == dict(n=8, n_rule=2, clamped='low', power=1.0,
-                                                      mdd=None)
-    with pytest.raises(ValueError):
-        seeds_for_power(1.0, 1.0, (12, 8))
-
-
-def test_seed_count_command_reads_the_pilot(tmp_path, capsys):
-    from experiments.stats import main
-    stock = [0.300, 0.310, 0.305, 0.320]
-    aw = [0.310, 0.305, 0.325, 0.330]  # differences 1.0, -0.5, 2.0, 1.0 points
-    runs = [dict(variant=v, seed=200 + i, metrics={'coco/bbox_mAP': x, 'coco/bbox_mAP_50': 0.5},
-                 test=None) for v, values in (('stock', stock), ('aw', aw))
-            for i, x in enumerate(values)]
-    results = dict(setup=dict(phase='pilot', iters=1080, seed_rule=dict(delta=1.5, bounds=[8, 12])),
-                   summary=dict(metrics=DetectionStudy.metrics, percent=True), runs=runs)
-    path = tmp_path / 'results.json'
-    path.write_text(json.dumps(results))
-    out = main([str(path)])
-    sd = float(np.std([1.0, -0.5, 2.0, 1.0], ddof=1))
-    assert out == pytest.approx(seeds_for_power(sd, 1.5, (8, 12)))
-    printed = capsys.readouterr().out
-    assert f'sd_d: {sd:.3f} points' in printed and 'mean difference: +0.875 points' in printed
-    assert 'seeds 200 201 202 203' in printed and '(final validation)' in printed
-    assert f"final seeds: {' '.join(map(str, range(out['n'])))}" in printed

@@ -1,7 +1,7 @@
 """Runs shared by the tool tests: a demo detector trained for one iteration on tiny data (for the
 tests that need a real checkpoint from tools/train.py: tools/infer.py, the documented usage
-commands), and one quick detection and one quick classification comparison in the protocol's
-final phase (each for its comparison tool's test and protocol v3's)."""
+commands), and one quick detection and one quick classification comparison (each for its
+comparison tool's test and protocol v3's)."""
 import pytest
 
 from helpers import DEMO_CONFIG, make_tiny_data, run_tool, tiny_options
@@ -21,22 +21,22 @@ def tiny_demo_run(tmp_path_factory):
 
 @pytest.fixture(scope='session')
 def quick_detection_final(tmp_path_factory):
-    """tools/compare.py --quick in the final phase: stock and aw x 2 seeds (paired statistics) on
-    tiny data, the attention dynamics recorded, the test split read and the aw runs ablated.
+    """tools/compare.py --quick: stock and aw x 2 seeds (paired statistics) on tiny data, the test
+    split read and the aw runs ablated.
     Returns (out dir, the process, its arguments without --jobs)."""
     root = tmp_path_factory.mktemp('quick_detection_final')
     data, out = root / 'data', root / 'out'
     make_tiny_data(data, num_train=4, num_val=2, num_test=3)
-    argv = ['--quick', '--phase', 'final', '--variants', 'stock', 'aw', '--seeds', 900, 901,
-            '--dynamics', 1, '--out', out, '--data-root', data]
+    argv = ['--quick', '--variants', 'stock', 'aw', '--seeds', 900, 901, '--out', out,
+            '--data-root', data]
     return out, run_tool('compare.py', *argv, '--jobs', 2, timeout=900), argv
 
 
 @pytest.fixture(scope='session')
 def quick_classification_final(tmp_path_factory):
-    """tools/compare_classification.py --quick in the final phase: stock and aw x 1 seed, the test
+    """tools/compare_classification.py --quick: stock and aw x 1 seed, the test
     split read and the aw run ablated. Returns (out dir, the process)."""
     out = tmp_path_factory.mktemp('quick_classification_final') / 'out'
     # --jobs 2: both runs at once, one thread each (two-thread OpenMP crawls on a busy machine)
-    return out, run_tool('compare_classification.py', '--quick', '--phase', 'final', '--seeds',
-                         900, '--variants', 'stock', 'aw', '--jobs', 2, '--out', out, timeout=600)
+    return out, run_tool('compare_classification.py', '--quick', '--seeds', 900, '--variants',
+                         'stock', 'aw', '--jobs', 2, '--out', out, timeout=600)

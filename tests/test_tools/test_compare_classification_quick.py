@@ -1,10 +1,9 @@
-"""tools/compare_classification.py --quick (conftest.py's final-phase run, shared with
+"""tools/compare_classification.py --quick (conftest.py's run, shared with
 test_protocol_v3_quick.py): two variants x one seed train with mmengine's Runner on
 a few rendered scans, in their own processes; results.json carries what the report is built from
-(test top-1, val curve, wall time, step cost, per-stage attention) and report.md and the plot are
+(test top-1, val curve, wall time, per-stage attention) and report.md and the plot are
 written. No accuracy is asserted: 10 iterations measure the machinery, not AW."""
 import json
-import math
 
 import pytest
 
@@ -38,11 +37,8 @@ def test_quick_comparison_writes_results_report_and_plot(quick_classification_fi
     diff = summary['differences']['aw - stock']['cls/top1']
     expected = runs['aw', 900]['test']['cls/top1'] - runs['stock', 900]['test']['cls/top1']
     assert diff['values'] == pytest.approx([expected]) and diff['ci'] is None  # 1 seed: no CI
-    step = summary['cost']['step_seconds']
-    assert set(step) == {'stock', 'aw'} and all(math.isfinite(v) and v > 0 for v in step.values())
 
     report = (out / 'report.md').read_text()
     assert '| stock | 1 |' in report and '| aw | 1 |' in report and '| aw - stock |' in report
-    assert f"aw/stock {step['aw'] / step['stock']:.2f}x" in report
     assert (out / 'curves.png').stat().st_size > 10_000
     assert 'report.md' in proc.stdout

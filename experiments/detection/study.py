@@ -1,7 +1,7 @@
 """The detection study (tools/compare.py): stock and AW variants of the demo detector, each one
 backbone or optimiser change to the (AW) demo config, so that whatever else the demo tunes (heads,
 RoIs, data) is shared by all of them; protocol v3 (docs/evidence_protocol.md section 5) fixes its
-phases, schedule, primary and secondary comparisons and ablations."""
+schedule, primary and secondary comparisons and ablations."""
 import copy
 import os.path as osp
 
@@ -74,19 +74,14 @@ class DetectionStudy(Study):
     metrics = {'coco/bbox_mAP': 'bbox mAP', 'coco/bbox_mAP_50': 'mAP@0.5'}
     percent = True
     attention_images = 8
-    defaults = dict(iters=None, val_interval=90, bench_reps=0)
+    defaults = dict(val_interval=90)
     quick = dict(variants=['stock', 'aw'], seeds=[0, 1], iters=1, val_interval=1, batch_size=2,
                  attention_images=2)
     name = 'detection'
-    # the schedule the calibration chose, the seed count the pilot gave (results/v3/detection)
-    phases = dict(calibration=dict(variants=['stock'], seeds=[100, 101, 102]),
-                  pilot=dict(variants=['stock', 'aw'], seeds=[200, 201, 202, 203], iters=2160),
-                  final=dict(variants=['stock', 'aw', 'aw_attn_lr10'], seeds=list(range(8)),
-                             iters=2160))
+    # the schedule the calibration chose, the seed count the pilot gave (docs/evidence.md)
+    final = dict(variants=['stock', 'aw', 'aw_attn_lr10'], seeds=list(range(8)), iters=2160)
     primary = (('aw', 'stock'),)
     secondary = (('aw_attn_lr10', 'stock'), ('aw_attn_lr10', 'aw'))
-    seed_rule = dict(delta=1.5, bounds=(8, 12))
-    calibration = dict(candidates=(1080, 2160), threshold=0.5)
     ablation = dict(batch_size=1, mean_images=None, shuffle='previous')
 
     def add_arguments(self, parser):

@@ -1,0 +1,1 @@
+"""The detection study behind tools/compare.py (study.py)."""
