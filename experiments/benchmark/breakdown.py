@@ -1,6 +1,5 @@
-"""Where a step's time goes, by kind of op (torch.profiler), so a missed target can be explained:
-AW's extra work per conv is weight-sized and per sample, the conv's own scales with the map, so
-the smaller the map, the larger AW's share (docs/benchmarks.md, "Where the misses go")."""
+"""Step time by kind of op, to explain a missed target: AW's extra work is weight-sized, so its
+share grows as maps shrink (docs/benchmarks.md)."""
 from torch.autograd import DeviceType
 from torch.profiler import ProfilerActivity, profile
 
@@ -22,7 +21,6 @@ KINDS = {
 
 
 def _kind_of(op):
-    """The ``KINDS`` key of an op name, or 'other'."""
     for kind, names in KINDS.items():
         if any(op == n or (n.endswith('*') and n[:-1] in op) for n in names):
             return kind
@@ -30,16 +28,11 @@ def _kind_of(op):
 
 
 def breakdown(fns, device='cpu'):
-    """Time per step (ms) by kind of op for each callable: self CPU time on CPU, self CUDA time
-    of the ops that launched the kernels on CUDA (kernels are not counted twice), over two
-    profiled calls per callable after one untimed.
+    """ms per step by kind of op of each callable (CUDA: launching ops' time, no kernel twice).
 
     Args:
         fns (dict): name -> step callable.
         device (str): Defaults to 'cpu'.
-
-    Returns:
-        dict: name -> {kind: ms}, every kind of ``KINDS`` and 'other'.
     """
     cuda = is_cuda(device)
     activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if cuda else [])

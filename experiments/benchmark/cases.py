@@ -1,5 +1,4 @@
-"""What the benchmark measures: cases (a model, a step, an input, its variants) and the named
-suites of them (tools/benchmark.py --suite)."""
+"""Benchmark cases (model, step, input, variants) and their suites (tools/benchmark.py --suite)."""
 import dataclasses
 import fnmatch
 
@@ -53,16 +52,12 @@ class Case:
 
     @property
     def fresh_process(self):
-        """Whether its memory is probed in a process of its own. A model's peak RSS compares
-        only from a fresh process; one conv's step is measured after the previous conv case's in
-        one process per variant (VmHWM reset), as a process per shape would cost more than the
-        whole conv table."""
+        """A model's peak compares only from a fresh process; conv cases share one per variant."""
         return self.model != 'conv'
 
 
 def resnet101_3x3_shapes(height, width):
-    """(channels, input H, input W, stride) of each distinct 3x3 conv in ResNet-101 (pytorch
-    style: the stride sits on conv2 of a stage's first block)."""
+    """(channels, H, W, stride) of each distinct ResNet-101 3x3 conv (stride on conv2)."""
     shapes = []
     h, w = -(-height // 4), -(-width // 4)  # after the stem (stride 2 conv + stride 2 max-pool)
     for stage, planes in enumerate((64, 128, 256, 512)):
@@ -104,8 +99,7 @@ def targets(quick=False):
 
 
 def peers(quick=False):
-    """AW and its peers: the R101 detector at its training size, and every R101 3x3 conv shape
-    at that size and at classification sizes."""
+    """AW and its peers: R101 at training size, its 3x3 convs there and at classification sizes."""
     if quick:
         infer, train, images = (128, 192), ((128, 160), 1), [(128, 192, 2), (64, 64, 4)]
     else:

@@ -1,9 +1,4 @@
-"""CondConv (Yang et al., NeurIPS 2019) as a drop-in 3x3 conv for the benchmark, written here as
-the paper and timm describe it: ``num_experts`` kernels, mixed per sample by routing weights, then
-one grouped conv over the batch folded into the channels (timm's way). timm itself needs a
-torchvision this CPU torch has no build of; one implementation everywhere keeps the tables of
-different machines comparable.
-"""
+"""CondConv (Yang et al., NeurIPS 2019), timm's algorithm (timm needs a torchvision we lack)."""
 import math
 
 import torch

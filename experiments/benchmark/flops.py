@@ -1,11 +1,5 @@
-"""Size of a benchmark entry: parameters, and FLOPs from mmengine's FlopAnalyzer plus AW's own.
-
-mmengine's trace counts convs/matmuls (1 multiply-add = 1 FLOP) and pooling, not elementwise ops,
-so AWConv2d's gate (add, sigmoid) and weight modulation (multiply) would be silently dropped;
-``count_flops`` asks each AWConv2d for them (``extra_flops``, docs/aw_conv.md). Custom autograd ops
-(mmcv's deformable convs, ``prim::PythonOp``) are not counted either; they are returned as
-``untraced_ops`` so a report can say which work is missing.
-"""
+"""Size of an entry: FlopAnalyzer skips elementwise ops, so AWConv2d's ``extra_flops`` is added;
+custom autograd ops (mmcv's DCN) go uncounted and are returned as ``untraced_ops``."""
 import torch
 from mmengine.analysis import FlopAnalyzer
 
@@ -18,9 +12,6 @@ def count_flops(model, inputs):
     Args:
         model (nn.Module): Traced once, in its current mode.
         inputs (tuple): Its positional inputs.
-
-    Returns:
-        dict: total, traced, aw_elementwise (ints) and untraced_ops (op name -> calls).
     """
     shapes = {}
     hooks = [m.register_forward_pre_hook(
@@ -64,10 +55,6 @@ def model_size(model, data):
     Args:
         model (BaseModel): A benchmark entry's model (models.build); it is put in eval mode.
         data (dict): A batch in its data preprocessor's format.
-
-    Returns:
-        dict: params, flops and aw_elementwise (as :func:`count_flops`), and untraced_ops (name ->
-        calls, e.g. mmcv's deformable conv), whose work the FLOPs omit.
     """
     model.eval()
     with torch.no_grad():

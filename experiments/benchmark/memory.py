@@ -1,12 +1,4 @@
-"""Peak memory of benchmark steps, in a fresh process so other models' peaks do not mix in.
-
-:func:`probe` runs this module on a JSON spec of the entries. CPU reads the peak RSS (VmHWM), CUDA
-``torch.cuda.max_memory_allocated``. Per entry: build it, run its step once (one-time caches such
-as oneDNN's primitives belong to no step), read the peak; free the heap, note what is resident,
-reset the peak and run the step again. ``peak_mib`` is the process's peak (CPU: libraries, model
-and step; a fresh process's only for the first entry); ``step_mib`` what the second step adds at
-its peak over what was resident before it.
-"""
+"""Peak memory of benchmark steps, in a fresh process so other models' peaks do not mix in."""
 import ctypes
 import ctypes.util
 import dataclasses
@@ -22,8 +14,7 @@ from .variants import ROOT
 
 
 def _status_mib(field):
-    """A /proc/self/status field (VmRSS, VmHWM) in MiB. VmHWM, not ru_maxrss: Linux carries the
-    parent's high-water mark across fork+exec into ru_maxrss, so every probe read the parent's."""
+    """A /proc/self/status field in MiB; VmHWM, as ru_maxrss keeps the parent's across exec."""
     with open('/proc/self/status') as f:
         for line in f:
             if line.startswith(field + ':'):
@@ -32,8 +23,7 @@ def _status_mib(field):
 
 
 def release_free_heap():
-    """Collect garbage and hand glibc's free heap back to the kernel (malloc_trim), so memory the
-    last step freed is not resident when the next peak is read."""
+    """gc and malloc_trim, so memory the last step freed is not resident at the next peak."""
     gc.collect()
     try:
         ctypes.CDLL(ctypes.util.find_library('c') or 'libc.so.6').malloc_trim(0)
@@ -42,12 +32,10 @@ def release_free_heap():
 
 
 def _resident_mib(device):
-    """What is in use now: RSS on CPU, allocated tensors on CUDA."""
     return torch.cuda.memory_allocated() / 2 ** 20 if is_cuda(device) else _status_mib('VmRSS')
 
 
 def _peak_mib(device):
-    """The peak since the process started or ``reset_peak``."""
     return torch.cuda.max_memory_allocated() / 2 ** 20 if is_cuda(device) else _status_mib('VmHWM')
 
 
@@ -82,16 +70,13 @@ def step_peak_mib(step, device):
 
 
 def probe(entries, device='cpu', threads=2, amp=False):
-    """Memory of ``entries``, measured in order in one fresh process (the caller's side).
+    """Per entry, process peak and what a step adds after a warm-up step (MiB; None: unmeasurable).
 
     Args:
         entries (list): (Case, variant) pairs.
         device (str): 'cpu' or a CUDA device. Defaults to 'cpu'.
         threads (int): CPU threads of the probe. Defaults to 2.
         amp (bool): As ``models.build``. Defaults to False.
-
-    Returns:
-        list[dict]: per entry, peak_mib and step_mib (None where unmeasurable).
     """
     spec = dict(entries=[[dataclasses.asdict(case), variant] for case, variant in entries],
                 device=device, threads=threads, amp=amp)

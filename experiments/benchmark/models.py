@@ -1,10 +1,5 @@
-"""A benchmark table entry: a case's model for one variant, its input batch and its step.
-
-Built the same way in the timing loop and in the memory probe's fresh process; every model trains
-by its own ``train_step``. Weights are drawn by parameter name (shared_weights.py), so a case's
-variants share every common weight and AW's attention is not the identity; BN statistics come from
-the case's own batch (bn_stats: fresh ones let the features explode and AW's attention saturate).
-"""
+"""A case's model for one variant, its batch and step; weights drawn by name so variants share
+them (shared_weights.py), BN statistics from the case's batch (bn_stats.py)."""
 import copy
 import dataclasses
 import logging
@@ -41,8 +36,7 @@ class MeanLoss(BaseModel):
 
     Args:
         backbone (nn.Module): The module.
-        input_grad (bool): Whether training computes the input's gradient too (a conv inside a
-            network does). Defaults to False.
+        input_grad (bool): Also the input's gradient, as inside a network. Defaults to False.
     """
 
     def __init__(self, backbone, input_grad=False):
@@ -109,8 +103,7 @@ def build(case, variant, device='cpu', amp=False):
         case (Case): What to build (cases.py).
         variant (str): One of ``case.variants``.
         device (str): Defaults to 'cpu'.
-        amp (bool): Mixed precision: fp16 AmpOptimWrapper on CUDA, bf16 ``autocast_features`` on
-            CPU. Defaults to False.
+        amp (bool): fp16 AMP on CUDA, bf16 ``autocast_features`` on CPU. Defaults to False.
     """
     register_all_modules()
     torch.manual_seed(0)
@@ -134,9 +127,7 @@ def build(case, variant, device='cpu', amp=False):
 
 
 def optim_wrapper(model, cfg, device='cpu', amp=False):
-    """``cfg``'s optimizer wrapper at lr 0: any lr's work, every repetition on the same weights.
-
-    Fixed weights keep DCN's offsets as shared_weights.py set them.
+    """``cfg``'s optimizer wrapper at lr 0: any lr's work on fixed weights (DCN's offsets stay).
 
     Args:
         model (BaseModel): The model it optimizes.

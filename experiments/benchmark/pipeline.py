@@ -1,6 +1,4 @@
-"""The one benchmark pipeline: per case, every variant built alike (models.py) and its step timed in
-one interleaved loop; parameters and FLOPs; optionally a profile by kind of op; then memory from
-fresh processes. Each row's ratios are to the baseline variant measured with it."""
+"""Per case, variants built alike, timed interleaved, sized, profiled; memory in fresh processes."""
 import platform
 import time
 
@@ -18,7 +16,7 @@ MEASURES = ('time', 'memory', 'size')
 
 def run_suite(cases, device='cpu', threads=2, reps=5, warmup=1, measures=MEASURES, amp=False,
               profile=(), log=print):
-    """Measure ``cases`` and return one row per case.
+    """One row per case: its fields, measures per variant, and ``ratios`` over the baseline's.
 
     Args:
         cases (list[Case]): What to measure (cases.select).
@@ -30,11 +28,6 @@ def run_suite(cases, device='cpu', threads=2, reps=5, warmup=1, measures=MEASURE
         amp (bool): Training steps under mixed precision (models.build). Defaults to False.
         profile (Sequence[str]): Names of cases to profile by kind of op. Defaults to none.
         log (callable): Progress lines. Defaults to print.
-
-    Returns:
-        list[dict]: per case its fields, ``time`` (per variant: stats in s), ``size`` (per
-        variant), ``memory`` (per variant: peak_mib, step_mib), ``profile`` (per variant: ms
-        by kind) as measured, and ``ratios``: per variant, each measure over the baseline's.
     """
     start = time.time()
     rows = []

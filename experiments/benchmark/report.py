@@ -1,6 +1,4 @@
-"""Markdown of a benchmark run: ratios to the baseline first (time, memory, size), absolute times
-second, then the profiles asked for. One column per variant; '-' where a case has no such entry
-or the measure was not taken."""
+"""Markdown of a benchmark run; '-' where a case lacks the variant or the measure was not taken."""
 from .breakdown import profiled_device
 from .timing import is_cuda
 from .variants import BASELINE, VARIANTS

@@ -1,12 +1,5 @@
-"""Give the variants of a benchmark case the same weights, so their timings differ by the variant
-alone: each parameter is drawn from a generator seeded by its name, so every parameter two
-variants share is identical whatever else either builds (random heads would otherwise keep
-different numbers of boxes through NMS), and AW's attention gets a fixed, non-identity draw.
-
-A deformable conv's offset/mask conv gets weight 0 and bias N(0, OFFSET_STD): offsets of about a
-pixel and masks near 0.5, the sampling work of a trained DCN, where mmcv's zero init samples on
-the grid and a weight-like draw sends offsets far off the map (docs/benchmarks.md).
-"""
+"""Weights drawn by name, so variants share every common one (else heads keep different boxes
+through NMS); AW's attention is not the identity, DCN offsets ~1 px (docs/benchmarks.md)."""
 import math
 import zlib
 
@@ -18,9 +11,7 @@ OFFSET_STD = 1.0  # pixels
 
 @torch.no_grad()
 def init_by_name(model: torch.nn.Module):
-    """Kaiming-normal for weights with a fan-in, 1 for norm scales, 0 for biases; N(0,
-    ATTENTION_STD) for AW attention parameters; weight 0, bias N(0, OFFSET_STD) for deformable
-    convs' offset/mask convs. Returns the number of attention tensors set."""
+    """Draw each parameter from a generator seeded by its name; return the attention count."""
     attention = 0
     for name, param in model.named_parameters():
         gen = torch.Generator().manual_seed(zlib.crc32(name.encode()))

@@ -10,25 +10,18 @@ def is_cuda(device):
 
 
 def sync(device):
-    """Wait for the device's queued work (CUDA runs asynchronously)."""
     if is_cuda(device):
         torch.cuda.synchronize()
 
 
 def time_many(fns, reps=5, warmup=1, device='cpu'):
-    """Time several callables in one loop, each repetition in a rotated order.
-
-    Rotating gives every callable every position equally often, so a slow first call after another
-    model's work, or a machine that slows down over the run, does not favour one side.
+    """Seconds per call with ``times``; order rotated per repetition so drift favours none.
 
     Args:
         fns (dict): name -> callable taking no arguments.
         reps (int): Timed repetitions per callable. Defaults to 5.
         warmup (int): Untimed calls per callable first. Defaults to 1.
         device (str): CUDA devices are synchronized around each call. Defaults to 'cpu'.
-
-    Returns:
-        dict: name -> ``_summarize`` of its times in seconds, with ``times`` in repetition order.
     """
     names = list(fns)
     for _ in range(warmup):
@@ -52,8 +45,7 @@ def _summarize(values):
 
 
 def paired_ratios(stats, baseline):
-    """Per variant, ``_summarize`` of its time over the baseline's in each repetition (the two ran
-    in the same repetition, so a ratio's spread is the noise between neighbours in time).
+    """Per variant, ``_summarize`` of its time over the baseline's in each repetition.
 
     Args:
         stats (dict): ``time_many``'s result.

@@ -1,12 +1,5 @@
-"""The entries of every benchmark table: stock, AW and AW's published peers, each a shipped config.
-
-Configs that mmdet or this repo ships, so no peer's model code is copied. A variant names a Faster
-R-CNN R101-FPN config: this repo's (aw, se, cbam, aw_se), or mmdet's stock config with the backbone
-settings of mmdet's own config for that peer merged in (dcnv2, gcnet, ga_0010). A ResNet backbone
-alone is that config's backbone at another depth; one conv is that backbone's 3x3 conv2 with its
-plugins after it (on the conv's own channels; mmdet puts SE, CBAM and GC after conv3, GA after
-conv2). The demo detector and the classifier take their variants as their comparisons do.
-"""
+"""Stock, AW and AW's peers as configs mmdet or this repo ships (no peer's code copied); one conv
+is a backbone's 3x3 conv2 with its plugins after it (mmdet: SE, CBAM, GC after conv3)."""
 import copy
 import functools
 import os.path as osp
@@ -55,10 +48,7 @@ def _load(name):
 
 
 def load_config(name):
-    """``Config.fromfile`` of ``config_path(name)``, read once; a copy to change freely.
-
-    mmengine reads all of mmdet's ~400 model metafiles for every ``mmdet::`` base it resolves.
-    """
+    """A copy of the config, read once: each ``mmdet::`` base reads mmdet's ~400 metafiles."""
     return copy.deepcopy(_load(name))
 
 
@@ -82,9 +72,7 @@ def detector_config(variant):
 
 
 def backbone_config(variant, depth):
-    """``variant``'s backbone at ``depth``, trained whole as a classifier's is: BN in train mode
-    (a fresh model's running statistics would let the features explode, see
-    experiments/benchmark/bn_stats.py), nothing frozen, no checkpoint.
+    """``variant``'s backbone at ``depth``, trained whole (BN in train mode: bn_stats.py).
 
     Args:
         variant (str): As ``detector_config``.
@@ -96,8 +84,7 @@ def backbone_config(variant, depth):
 
 
 class ConvPeer(nn.Module):
-    """One 3x3 conv of a variant and the plugins that follow it; the conv is ``conv`` in every
-    variant, so ``init_by_name`` gives them all the same conv weights."""
+    """A variant's 3x3 conv and its plugins; named ``conv`` in every variant for equal weights."""
 
     def __init__(self, conv, after=()):
         super().__init__()
@@ -129,14 +116,12 @@ def conv_variant(variant, channels, stride):
 
 
 def demo_config(variant):
-    """The demo detector config as the evidence comparison builds ``variant`` (stock or aw: its
-    R18 BasicBlocks take no plugins)."""
+    """The demo detector config of ``variant`` (stock, aw), as tools/compare.py builds it."""
     from experiments.detection.study import DetectionStudy
     return DetectionStudy().apply(load_config(DEMO), variant)
 
 
 def classifier_config(variant):
-    """The from-scratch classifier config of ``variant`` (stock, aw, se, aw_se), as the
-    classification comparison builds it (AW in all four stages)."""
+    """The classifier config of ``variant`` as the classification comparison builds it."""
     from experiments.classification.study import ClassificationStudy
     return ClassificationStudy().apply(load_config(CLASSIFIER), variant)

@@ -1,10 +1,5 @@
-"""A 10-class digit classification set rendered from scikit-learn's bundled digit scans.
-
-The 1797 8x8 scans are split by scan index into train / val / test before rendering, so no scan
-(and no stroke shape) is shared between splits; each is rendered several times into a 32 px RGB
-image with clutter and fragments of other-class digits from the same split. Rendering is seeded
-and takes seconds, so every process renders in memory what it needs; nothing is written to disk.
-"""
+"""Digits rendered from scikit-learn's 8x8 scans, split by scan first so no stroke shape is shared
+between splits; rendering is seeded and fast, so done in memory, never written to disk."""
 import functools
 from dataclasses import asdict, dataclass, field
 
@@ -88,7 +83,6 @@ def split_indices(num_scans, seed):
 
 
 def _background(rng, spec):
-    """Two-colour gradient with low-contrast rectangles, blobs and strokes."""
     s = spec.image_size
     c0, c1 = rng.uniform(0.1, 0.9, 3), rng.uniform(0.1, 0.9, 3)
     t = np.linspace(0, 1, s)
@@ -113,7 +107,6 @@ def _background(rng, spec):
 
 
 def _glyph(scan, height, width, angle):
-    """The scan as an alpha mask of (about) height x width px, rotated by ``angle`` degrees."""
     mask = Image.fromarray((scan * 255).astype(np.uint8)).resize((width, height), Image.BILINEAR)
     if angle:
         mask = mask.rotate(angle, resample=Image.BILINEAR, expand=True)
@@ -121,7 +114,6 @@ def _glyph(scan, height, width, angle):
 
 
 def _composite(img, alpha, colour, y, x):
-    """Alpha-blend ``colour`` through ``alpha`` at (y, x), clipped to the image."""
     s = img.shape[0]
     h, w = alpha.shape
     y0, x0, y1, x1 = max(y, 0), max(x, 0), min(y + h, s), min(x + w, s)
@@ -132,7 +124,6 @@ def _composite(img, alpha, colour, y, x):
 
 
 def _contrasting(rng, img, y, x, h, w, min_contrast):
-    """A random colour whose brightness differs from the background under it by min_contrast."""
     colour = rng.uniform(0, 1, 3)
     s = img.shape[0]
     under = float(img[max(y, 0):min(y + h, s), max(x, 0):min(x + w, s)].mean())
@@ -169,11 +160,7 @@ def render_image(rng, scan, others, spec):
 
 @functools.lru_cache(maxsize=4)
 def render_split(split, spec):
-    """(images uint8 (N, 3, S, S), labels (N,), scan indices (N,)) of one split.
-
-    The split's own seeded generator walks its scans in a fixed order, so a smaller
-    ``max_scans`` renders a prefix of the full split.
-    """
+    """(images (N, 3, S, S), labels, scan indices) of a split; smaller ``max_scans``: a prefix."""
     if split not in SPLITS:
         raise ValueError(f'unknown split {split!r}; choose from {SPLITS}')
     scans, labels = load_scans()

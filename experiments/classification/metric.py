@@ -30,10 +30,8 @@ class TopOneAccuracy(BaseMetric):
 
 @HOOKS.register_module()
 class ValCurveHook(Hook):
-    """Append ``{"iter": i, <metric>: v}`` to ``<work_dir>/val_curve.jsonl`` after every
-    validation, so the accuracy curve survives a crash and continues across a resume. The harness
-    reads the same values from the LocalVisBackend's scalars.json; the stock config still names
-    this hook."""
+    """Append each validation's metrics to ``<work_dir>/val_curve.jsonl``, surviving crashes and
+    resumes; the harness reads scalars.json, but the stock config still names this hook."""
 
     def after_val_epoch(self, runner, metrics=None):
         row = dict(iter=runner.iter, **{k: float(v) for k, v in (metrics or {}).items()})

@@ -1,10 +1,5 @@
-"""A small image classifier around the registry's ResNet / AWResNet, as an mmengine BaseModel.
-
-mmdet's ResNet-18 changes only where 32 px inputs and SE need it: a CIFAR-style stem (3x3
-stride-1 conv, no max-pool, so stage 1 sees 32x32 maps, not 8x8) and optional SE on every block's
-residual branch (mmdet's BasicBlock refuses ``plugins``; a Bottleneck ResNet of the same cost
-trained far slower on this task, docs/classification_protocol.md).
-"""
+"""A small classifier on mmdet's ResNet / AWResNet: a CIFAR stem for 32 px inputs and optional SE
+per block (BasicBlock refuses ``plugins``; docs/classification_protocol.md)."""
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -18,10 +13,7 @@ from aw_mmdet.models import AWResNet, SEBlock
 
 
 class SEBasicBlock(BasicBlock):
-    """mmdet's BasicBlock with SE rescaling ``norm2``'s output before the identity (as SE-ResNet).
-
-    The SE is a forward hook of ``norm2``, so mmdet's forward is reused, not copied; state-dict
-    names are the stock block's plus ``se.*``, and the zero-init of ``norm2`` still applies.
+    """BasicBlock + SE on ``norm2``'s output via a forward hook: mmdet's forward and zero-init stay.
 
     Args:
         se (dict): SEBlock arguments (``reduction``).
@@ -38,15 +30,11 @@ class SEBasicBlock(BasicBlock):
 
 
 class CifarResNetMixin:
-    """A ResNet with the CIFAR stem and, with ``se=dict(...)``, SE in every BasicBlock.
-
-    Only ``_make_stem_layer`` and ``make_res_layer`` change, so the attribute names (``conv1``,
-    ``norm1``, ``maxpool``), ResNet's forward and the state-dict keys stay mmdet's.
+    """A ResNet with the CIFAR stem and optional SE; names, forward and state dict stay mmdet's.
 
     Args:
         se (dict, optional): SEBlock arguments; None (default) for no SE.
-        last_stage_channels (int, optional): last stage width, widened by the parameter-matched
-            control. Defaults to None.
+        last_stage_channels (int, optional): last stage width (parameter-matched control).
         *args, **kwargs: every argument of the ResNet class it is mixed into.
     """
 
@@ -91,11 +79,8 @@ class CifarAWResNet(CifarResNetMixin, AWResNet):
 
 @MODELS.register_module()
 class DigitsClsPreprocessor(BaseDataPreprocessor):
-    """uint8 batch -> normalized float; in training, a random shift of up to ``shift`` px.
-
-    The shift is drawn from a generator seeded by (``seed``, iteration), not from the global RNG,
-    so every variant of a seed sees exactly the same augmented batches (variants with more
-    parameters draw more numbers at init) and a resumed run sees those of the uninterrupted one.
+    """uint8 -> normalized float; in training a shift of up to ``shift`` px, drawn from a
+    (``seed``, iteration) generator so every variant and a resumed run see the same batches.
 
     Args:
         mean (float): subtracted from the 0-255 pixel values. Defaults to 127.5.
@@ -131,8 +116,7 @@ class DigitsClassifier(BaseModel):
     """Backbone -> global average pool of the last stage -> linear layer -> class logits.
 
     Args:
-        backbone (dict): a registry backbone config (CifarResNet / CifarAWResNet); its last
-            ``out_indices`` entry must be the last stage.
+        backbone (dict): CifarResNet / CifarAWResNet config; last ``out_indices`` = last stage.
         num_classes (int): number of classes. Defaults to 10.
         data_preprocessor (dict, optional): the preprocessor config (DigitsClsPreprocessor).
         init_cfg (dict, optional): mmengine init config of the whole model.
@@ -144,8 +128,7 @@ class DigitsClassifier(BaseModel):
         self.head = nn.Linear(self.backbone.feat_dim, num_classes)
 
     def forward(self, inputs, data_samples=None, mode='tensor'):
-        """``mode``: 'loss' -> {'loss'}, 'predict' -> [{'pred_label', 'gt_label'}] per sample,
-        'tensor' -> logits (N, num_classes)."""
+        """'loss' -> {'loss'}, 'predict' -> [{'pred_label', 'gt_label'}], 'tensor' -> logits."""
         logits = self.head(self.backbone(inputs)[-1].mean((2, 3)))
         if mode == 'loss':
             return dict(loss=F.cross_entropy(logits, data_samples))

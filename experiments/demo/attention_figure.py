@@ -12,8 +12,7 @@ from ..harness.attention import stage_of  # noqa: E402
 
 
 def capture_attention(model, run, layers=None):
-    """Call ``run()`` (e.g. inference on one image) and return {layer: A (D, C/g, Kh, Kw)} of the
-    first sample, for ``layers`` (default: first and last AW conv of every AW stage)."""
+    """{layer: A (D, C/g, Kh, Kw)} of ``run()``'s first sample; default: each AW stage's ends."""
     convs = aw_convs(model.backbone)
     if layers is None:  # first and last AW conv of every AW stage
         stages = {}
@@ -31,11 +30,8 @@ def capture_attention(model, run, layers=None):
 
 
 def plot_attention(maps, out_file, title=''):
-    """Row per layer: mean per kernel position, spread per output channel, out x in channel map.
-
-    A stays close to 1 in a short schedule, so the first column shows (A - 1) in percent and the
-    colour bars print plain numbers: an offset label ('1e-5+9.999e-1') would overlap the titles.
-    """
+    """Row per layer: kernel-position mean, per-output-channel spread, out x in map. A stays near
+    1, so the first column is (A - 1) % and colour bars take no offset label (it hid the titles)."""
     fig, axes = plt.subplots(len(maps), 3, figsize=(12, 3.2 * len(maps)), squeeze=False)
     for row, (name, a) in enumerate(maps.items()):
         kernel_mean = (a.mean((0, 1)) - 1) * 100
@@ -67,7 +63,6 @@ def plot_attention(maps, out_file, title=''):
 
 
 def _plain_colorbar(fig, image, ax):
-    """A colour bar whose ticks are plain numbers (no offset text above it)."""
     bar = fig.colorbar(image, ax=ax, fraction=0.046)
     bar.formatter = ticker.ScalarFormatter(useOffset=False)
     bar.update_ticks()

@@ -1,10 +1,5 @@
-"""A small COCO-format detection dataset built from scikit-learn's bundled UCI digit scans.
-
-The digits are scaled to very different sizes (so every FPN level has work), tinted, partly
-overlapping, on cluttered procedural backgrounds. Train and val take their digits from disjoint
-scans; test (docs/evidence_protocol.md section 5.2) renders the val split's scans with its own
-random stream, so adding it left train and val as they were. Deterministic for a given seed.
-"""
+"""COCO-format detection set: digit scans at very different sizes (work for every FPN level) on
+clutter; train/val from disjoint scans, test re-renders val's (docs/evidence_protocol.md 5.2)."""
 import json
 import os
 import os.path as osp
@@ -23,7 +18,6 @@ def _digits():
 
 
 def _background(rng, h, w):
-    """Smooth two-colour gradient, noise, and low-contrast clutter (bars, blobs, strokes)."""
     c0, c1 = rng.uniform(0.15, 0.85, 3), rng.uniform(0.15, 0.85, 3)
     if rng.random() < 0.5:
         t = np.linspace(0, 1, w)[None, :, None]
@@ -116,11 +110,8 @@ def make_split(out_dir, split, num_images, pool, rng, image_size=(160, 160),
 
 def make_demo_data(out_dir='data/aw_demo', num_train=300, num_val=100, seed=0, force=False,
                    image_size=(160, 160), num_test=200):
-    """Create the splits whose annotation file is missing (``force``: all of them again).
-
-    Each split's random stream depends on the seed and the split alone, so a split's images do not
-    depend on which others are made. Returns ``{split: annotation path}``.
-    """
+    """Create the splits missing an annotation file (``force``: all); return ``{split: path}``. A
+    split's random stream is (seed, split), so it does not depend on which others are made."""
     ann_dir = osp.join(out_dir, 'annotations')
     paths = {s: osp.join(ann_dir, f'instances_{s}.json') for s in SPLITS}
     todo = [s for s in SPLITS if force or not osp.isfile(paths[s])]
