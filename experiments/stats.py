@@ -11,36 +11,21 @@ import statistics
 
 
 def mean_std(values):
-    """{'mean', 'std' (sample, n-1), 'n', 'values'}; std is 0.0 for a single value.
-
-    Args:
-        values (Iterable[float]): one number per seed.
-    """
+    """{'mean', 'std' (sample, n-1; 0.0 for one value), 'n', 'values'} of one number per seed."""
     values = [float(v) for v in values]
     std = statistics.stdev(values) if len(values) > 1 else 0.0
     return dict(mean=statistics.fmean(values), std=std, n=len(values), values=values)
 
 
 def t_quantile(q, df):
-    """Quantile ``q`` of Student's t with ``df`` degrees of freedom.
-
-    Args:
-        q (float): probability in (0, 1).
-        df (int): degrees of freedom (>= 1).
-    """
+    """Quantile ``q`` of Student's t with ``df`` degrees of freedom."""
     from scipy import stats
     return float(stats.t.ppf(q, df))
 
 
 def paired_power(delta, sd, n, alpha=0.05):
-    """Power of the two-sided paired t-test at true mean difference ``delta``.
-
-    Args:
-        delta (float): true mean of the per-seed differences.
-        sd (float): std of the per-seed differences.
-        n (int): number of seeds (pairs).
-        alpha (float): test level. Defaults to 0.05.
-    """
+    """Power of the two-sided paired t-test at level ``alpha`` with ``n`` pairs whose differences
+    have true mean ``delta`` and std ``sd``."""
     from scipy import stats
     df = n - 1
     crit = stats.t.ppf(1 - alpha / 2, df)
@@ -50,17 +35,8 @@ def paired_power(delta, sd, n, alpha=0.05):
 
 
 def min_detectable_difference(sd, n, alpha=0.05, power=0.8):
-    """Smallest true mean difference the paired t-test detects with ``power`` (None: undefined).
-
-    Undefined means no spread, or too few pairs: with 2, scipy's noncentral t gives NaN powers, and
-    such a design detects nothing useful anyway.
-
-    Args:
-        sd (float): std of the per-seed differences.
-        n (int): number of seeds (pairs).
-        alpha (float): test level. Defaults to 0.05.
-        power (float): wanted power. Defaults to 0.8.
-    """
+    """Smallest true mean difference the paired t-test (``paired_power``'s arguments) detects with
+    ``power``; None without spread or with fewer than 3 pairs (scipy's noncentral t is NaN at 2)."""
     if n < 3 or not sd > 0:
         return None
     from scipy.optimize import brentq
@@ -71,14 +47,8 @@ def min_detectable_difference(sd, n, alpha=0.05, power=0.8):
 
 
 def paired_difference(values, baseline):
-    """Per-seed ``values - baseline`` on shared seeds: mean, std, 95 % t CI, p-value, MDD (80 %
-    power, alpha 0.05). The verdict is not this function's: the protocol decides it over its
-    primaries (harness/verdict.py).
-
-    Args:
-        values (dict): {seed: metric} of the variant.
-        baseline (dict): {seed: metric} of the baseline.
-    """
+    """Per-seed ``values - baseline`` ({seed: metric} each) on shared seeds: mean, std, 95 % t CI,
+    p-value, MDD (80 % power, alpha 0.05). Verdicts are harness/verdict.py's, over the primaries."""
     seeds = sorted(set(values) & set(baseline))
     diff = mean_std(values[s] - baseline[s] for s in seeds) if seeds else dict(
         mean=float('nan'), std=0.0, n=0, values=[])
@@ -97,19 +67,9 @@ def paired_difference(values, baseline):
 
 
 def holm(p_values, alpha=0.05):
-    """Holm's step-down correction: which hypotheses are rejected at family-wise ``alpha``.
-
-    With p_(1) <= ... <= p_(m), p_(i) is rejected if it is at most alpha / (m - i + 1) and every
-    smaller one was; the first that is not stops it.
-
-    Args:
-        p_values (list[float | None]): one per hypothesis; None (no test) is never rejected.
-        alpha (float): family-wise level. Defaults to 0.05.
-
-    Returns:
-        list[dict]: per hypothesis, in the given order: ``rank`` (1 = smallest p), ``threshold``
-        (alpha / (m - rank + 1)) and ``rejected``.
-    """
+    """Holm's step-down correction at family-wise ``alpha``: p_(i), the i-th smallest, is rejected
+    if it is at most alpha / (m - i + 1) and every smaller one was. None (no test) is never
+    rejected. Returns per p-value, in the given order: ``rank``, ``threshold``, ``rejected``."""
     m = len(p_values)
     order = sorted(range(m), key=lambda i: (p_values[i] is None, p_values[i] or 0.0))
     out, stopped = [None] * m, False

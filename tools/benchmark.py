@@ -2,7 +2,7 @@
 variants timed in one interleaved loop, peak memory from fresh processes, parameters and FLOPs.
 
 python tools/benchmark.py --suite targets --out work_dirs/bench      # the op's speed targets
-python tools/benchmark.py --suite peers --out work_dirs/bench_peers  # DCNv2, CondConv, SE, ...
+python tools/benchmark.py --suite peers --out work_dirs/bench_peers  # DCNv2, GCNet, SE, ...
 python tools/benchmark.py --quick --reps 1 --out work_dirs/bench     # small sizes, smoke run
 python tools/benchmark.py --cases r101_train --amp --profile r101_train --out work_dirs/bench
 Writes <out>/<suite>.md (ratios to stock first, absolute numbers second) and <out>/<suite>.json.

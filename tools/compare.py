@@ -7,8 +7,6 @@ iterations, the test split read once, attention ablations.
 
 python tools/compare.py --out results/v3/detection/final --jobs 2     # make evidence
 python tools/compare.py --quick --out work_dirs/evidence_quick --jobs 2   # a first look, minutes
-python tools/compare.py --out work_dirs/evidence_r50 --depth 50 --variants stock aw se aw_se \
-    --seeds 0 1
 
 Writes <out>/report.md, results.json and curves.png; finished runs are cached in <out>/runs/ by
 their config text, and an interrupted run resumes from its last checkpoint

@@ -69,22 +69,23 @@ def step_peak_mib(step, device):
     return _peak_mib(device) - before
 
 
-def probe(entries, device='cpu', threads=2, amp=False):
-    """Per entry, process peak and what a step adds after a warm-up step (MiB; None: unmeasurable).
+def probe(case, variant, device='cpu', threads=2, amp=False):
+    """The process's peak and what a step adds after a warm-up step (MiB; None: unmeasurable).
 
     Args:
-        entries (list): (Case, variant) pairs.
+        case (Case): What to build.
+        variant (str): One of its variants.
         device (str): 'cpu' or a CUDA device. Defaults to 'cpu'.
         threads (int): CPU threads of the probe. Defaults to 2.
         amp (bool): As ``models.build``. Defaults to False.
     """
-    spec = dict(entries=[[dataclasses.asdict(case), variant] for case, variant in entries],
-                device=device, threads=threads, amp=amp)
+    spec = dict(case=dataclasses.asdict(case), variant=variant, device=device, threads=threads,
+                amp=amp)
     cmd = [sys.executable, '-m', 'experiments.benchmark.memory', json.dumps(spec)]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f'memory probe failed ({proc.returncode}): {proc.stderr[-3000:]}')
-    return json.loads(proc.stdout.strip().splitlines()[-1])['peaks']
+    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def main(argv):
@@ -95,22 +96,14 @@ def main(argv):
     tune_glibc_malloc()  # as tools/train.py and the timing process do
     from .cases import Case
     from .models import build
-    peaks = []
-    for i, (fields, variant) in enumerate(spec['entries']):
-        if i:
-            release_free_heap()
-            _reset_peak(device)
-        case = Case(**{k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()})
-        entry = build(case, variant, device, spec['amp'])
-        entry.step()
-        sync(device)
-        first = _peak_mib(device)
-        step = step_peak_mib(entry.step, device)
-        peak = first if step is None else max(first, _peak_mib(device))
-        peaks.append(dict(peak_mib=peak, step_mib=step))
-        del entry
-    print(json.dumps(dict(peaks=peaks)))
-
+    case = Case(**{k: tuple(v) if isinstance(v, list) else v for k, v in spec['case'].items()})
+    entry = build(case, spec['variant'], device, spec['amp'])
+    entry.step()
+    sync(device)
+    first = _peak_mib(device)
+    step = step_peak_mib(entry.step, device)
+    peak = first if step is None else max(first, _peak_mib(device))
+    print(json.dumps(dict(peak_mib=peak, step_mib=step)))
 
 if __name__ == '__main__':
     main(sys.argv[1:])

@@ -22,7 +22,6 @@ from .timing import is_cuda
 from .variants import (
     backbone_config,
     classifier_config,
-    conv_variant,
     demo_config,
     detector_config,
 )
@@ -32,20 +31,13 @@ CONFIGS = {'r101': detector_config, 'demo': demo_config, 'classifier': classifie
 
 
 class MeanLoss(BaseModel):
-    """A backbone or one conv as a model whose loss is its outputs' mean, to train as detectors do.
+    """A backbone as a model whose loss is its outputs' mean, to train as detectors do."""
 
-    Args:
-        backbone (nn.Module): The module.
-        input_grad (bool): Also the input's gradient, as inside a network. Defaults to False.
-    """
-
-    def __init__(self, backbone, input_grad=False):
+    def __init__(self, backbone):
         super().__init__()
-        self.backbone, self.input_grad = backbone, input_grad
+        self.backbone = backbone
 
     def forward(self, inputs, data_samples=None, mode='tensor'):
-        if self.input_grad and mode == 'loss':
-            inputs = inputs.detach().requires_grad_()
         outs = self.backbone(inputs)
         outs = tuple(outs) if isinstance(outs, (tuple, list)) else (outs,)
         return dict(loss=sum(out.mean() for out in outs)) if mode == 'loss' else outs
@@ -109,9 +101,6 @@ def build(case, variant, device='cpu', amp=False):
     torch.manual_seed(0)
     if case.model == 'backbone':
         model, wrapper = MeanLoss(MODELS.build(backbone_config(variant, case.depth))), SGD
-    elif case.model == 'conv':
-        model = MeanLoss(conv_variant(variant, case.channels, case.stride), input_grad=True)
-        wrapper = SGD
     else:
         cfg = CONFIGS[case.model](variant)
         model, wrapper = MODELS.build(cfg.model), cfg.optim_wrapper
@@ -185,7 +174,7 @@ def make_data(case, model, device='cpu'):
         images = torch.randint(0, 256, (n, 3, h, w), generator=gen, dtype=torch.uint8)
         labels = torch.randint(0, model.head.out_features, (n,), generator=gen)
         return dict(inputs=images.to(device), data_samples=labels.to(device))
-    return dict(inputs=torch.randn(n, case.channels or 3, h, w, generator=gen).to(device))
+    return dict(inputs=torch.randn(n, 3, h, w, generator=gen).to(device))
 
 
 def synthetic_batch(batch, height, width, num_classes=80, device='cpu'):

@@ -59,20 +59,9 @@ def _run_case(case, device, reps, warmup, measures, amp, profile=False):
 
 
 def _add_memory(rows, cases, device, threads, amp):
-    """Rows' ``memory``; non-``fresh_process`` cases share a process per variant (peak None)."""
-    jobs, shared = [], {}
+    """Rows' ``memory``, each entry from a fresh process."""
     for row, case in zip(rows, cases):
-        for v in case.variants:
-            if case.fresh_process:
-                jobs.append([(row, case, v)])
-            else:
-                shared.setdefault(v, []).append((row, case, v))
-    for job in jobs + list(shared.values()):
-        peaks = probe([(case, v) for _, case, v in job], device, threads, amp)
-        for (row, case, v), peak in zip(job, peaks):
-            if not case.fresh_process:
-                peak['peak_mib'] = None
-            row.setdefault('memory', {})[v] = peak
+        row['memory'] = {v: probe(case, v, device, threads, amp) for v in case.variants}
 
 
 def _ratios(row):

@@ -33,10 +33,10 @@ def markdown(report):
     for key, title, note in (
             ('peak', f'Peak memory ({unit}) / stock',
              f'The {unit} of a fresh process per entry that builds the model and runs the step '
-             'twice (conv cases: see step memory).'),
+             'twice.'),
             ('step', 'Step memory / stock',
              'What one step adds at its peak over what is resident before it (after a warm-up '
-             'step; conv cases: one process per variant, peak reset between them).')):
+             'step).')):
         measured = [r for r in rows if r['ratios'][BASELINE].get(key) is not None]
         if measured:
             lines += [f'## {title}', '', note, '']

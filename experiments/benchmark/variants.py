@@ -1,17 +1,11 @@
-"""Stock, AW and AW's peers as configs mmdet or this repo ships (no peer's code copied); one conv
-is a backbone's 3x3 conv2 with its plugins after it (mmdet: SE, CBAM, GC after conv3)."""
+"""Stock, AW and AW's peers as configs mmdet or this repo ships (no peer's code copied)."""
 import copy
 import functools
 import os.path as osp
 
-import torch.nn as nn
-from mmcv.cnn import build_conv_layer, build_plugin_layer
 from mmengine.config import Config
 
-from aw_mmdet import to_aw_conv
 from experiments import ROOT
-
-from .condconv import RoutedCondConv
 
 BASELINE = 'stock'
 STOCK = 'mmdet::faster_rcnn/faster-rcnn_r101_fpn_1x_coco.py'
@@ -21,16 +15,12 @@ CLASSIFIER = 'configs/classification/resnet18_digits_cls.py'
 VARIANTS = {
     BASELINE: (STOCK, None),
     'aw': ('configs/faster_rcnn_r101_aw_fpn.py', None),
-    'aw_dense': ('configs/faster_rcnn_r101_aw_fpn.py', dict(aw=dict(attention='dense'))),
     'se': ('configs/faster_rcnn_r101_se_fpn.py', None),
     'cbam': ('configs/faster_rcnn_r101_cbam_fpn.py', None),
     'aw_se': ('configs/faster_rcnn_r101_aw_se_fpn.py', None),
     'dcnv2': (STOCK, 'mmdet::dcnv2/faster-rcnn_r50-mdconv-c3-c5_fpn_1x_coco.py'),
     'gcnet': (STOCK, 'mmdet::gcnet/mask-rcnn_r101-gcb-r4-c3-c5_fpn_1x_coco.py'),
-    'ga_0010': (STOCK, 'mmdet::empirical_attention/faster-rcnn_r50-attn0010_fpn_1x_coco.py'),
-    'condconv4': (STOCK, None),  # one conv only: no mmdet config has CondConv (condconv.py)
 }
-CONV_ONLY = ('condconv4',)
 PEER_KEYS = ('dcn', 'stage_with_dcn', 'plugins')
 
 
@@ -56,11 +46,10 @@ def detector_config(variant):
     """The Faster R-CNN R101-FPN config of ``variant`` (a fresh copy).
 
     Args:
-        variant (str): A key of ``VARIANTS`` other than the conv-only ones.
+        variant (str): A key of ``VARIANTS``.
     """
-    if variant not in VARIANTS or variant in CONV_ONLY:
-        raise ValueError(f'no detector variant {variant!r}; expected one of '
-                         f'{[v for v in VARIANTS if v not in CONV_ONLY]}')
+    if variant not in VARIANTS:
+        raise ValueError(f'no detector variant {variant!r}; expected one of {list(VARIANTS)}')
     name, extra = VARIANTS[variant]
     cfg = load_config(name)
     if isinstance(extra, str):
@@ -81,38 +70,6 @@ def backbone_config(variant, depth):
     backbone = detector_config(variant).model.backbone
     backbone.update(depth=depth, frozen_stages=-1, norm_eval=False, init_cfg=None)
     return backbone
-
-
-class ConvPeer(nn.Module):
-    """A variant's 3x3 conv and its plugins; named ``conv`` in every variant for equal weights."""
-
-    def __init__(self, conv, after=()):
-        super().__init__()
-        self.conv, self.after = conv, nn.Sequential(*after)
-
-    def forward(self, x):
-        return self.after(self.conv(x))
-
-
-def conv_variant(variant, channels, stride):
-    """``variant``'s 3x3 conv (a Bottleneck's conv2; DCN or AW as the backbone sets) + plugins.
-
-    Args:
-        variant (str): A key of ``VARIANTS``.
-        channels (int): Input and output channels.
-        stride (int): Stride of the conv.
-    """
-    if variant in CONV_ONLY:
-        return ConvPeer(RoutedCondConv(channels, stride))
-    backbone = detector_config(variant).model.backbone
-    conv_cfg, dcn = backbone.get('conv_cfg'), backbone.get('dcn')
-    if dcn is not None and not dcn.pop('fallback_on_stride', False):  # as mmdet's Bottleneck
-        conv_cfg = dcn
-    conv = build_conv_layer(conv_cfg, channels, channels, 3, stride=stride, padding=1, bias=False)
-    if backbone.type == 'AWResNet':
-        conv = to_aw_conv(conv, **backbone.get('aw', {}))
-    return ConvPeer(conv, [build_plugin_layer(p['cfg'], in_channels=channels)[1]
-                           for p in backbone.get('plugins') or ()])
 
 
 def demo_config(variant):

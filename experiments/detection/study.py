@@ -8,9 +8,6 @@ import os.path as osp
 from experiments import DEMO_DATA, ROOT
 from experiments.harness.study import Study
 
-SE = dict(type='SEBlock', reduction=16)
-CBAM = dict(type='CBAMBlock', reduction=16, kernel_size=7)
-
 
 def to_stock(cfg):
     """mmdet's ResNet with the AWResNet's arguments minus AW's own."""
@@ -18,18 +15,6 @@ def to_stock(cfg):
     backbone.type = 'ResNet'
     backbone.pop('aw', None)
     backbone.pop('stage_with_aw', None)
-
-
-def plugin(block):
-    """A transform adding ``block`` (SE or CBAM) after conv3 of every Bottleneck of stages 2-4."""
-    def add(cfg):
-        if cfg.model.backbone.get('depth', 50) < 50:
-            raise ValueError("SE/CBAM plug in after conv3 of a Bottleneck; mmdet's BasicBlock "
-                             f'(depth {cfg.model.backbone.depth}) takes no plugins. Use --depth '
-                             '50 or more.')
-        cfg.model.backbone.plugins = [dict(cfg=dict(block), stages=(False, True, True, True),
-                                           position='after_conv3')]
-    return add
 
 
 def plain_recipe(cfg):
@@ -49,13 +34,6 @@ def attention_lr(mult):
     return set_lr
 
 
-def set_depth(cfg, depth):
-    """Change the ResNet depth and the FPN inputs that follow from it."""
-    cfg.model.backbone.depth = depth
-    expansion = 1 if depth < 50 else 4
-    cfg.model.neck.in_channels = [64 * expansion * 2 ** i for i in range(4)]
-
-
 class DetectionStudy(Study):
     title = 'The demo detector'
     tool = 'tools/compare.py'
@@ -65,11 +43,6 @@ class DetectionStudy(Study):
         'stock': (to_stock, plain_recipe),
         'aw': (plain_recipe,),
         'aw_attn_lr10': (plain_recipe, attention_lr(10)),
-        'aw_attn_lr100': (plain_recipe, attention_lr(100)),
-        'se': (to_stock, plugin(SE), plain_recipe),
-        'aw_se': (plugin(SE), plain_recipe),
-        'cbam': (to_stock, plugin(CBAM), plain_recipe),
-        'aw_cbam': (plugin(CBAM), plain_recipe),
     }
     metrics = {'coco/bbox_mAP': 'bbox mAP', 'coco/bbox_mAP_50': 'mAP@0.5'}
     percent = True
@@ -85,8 +58,6 @@ class DetectionStudy(Study):
     ablation = dict(batch_size=1, mean_images=None, shuffle='previous')
 
     def add_arguments(self, parser):
-        parser.add_argument('--depth', type=int, help="ResNet depth (default: the demo config's, "
-                            '18); SE/CBAM variants need >= 50')
         parser.add_argument('--data-root', default=DEMO_DATA, help='COCO-format digits data '
                             '(made if it is the default and missing)')
 
@@ -99,8 +70,6 @@ class DetectionStudy(Study):
                                  'with tools/make_demo_data.py)')
             from experiments.demo import make_demo_data
             make_demo_data(args.data_root)  # the missing splits; the others stay as they are
-        if args.depth is not None:
-            set_depth(cfg, args.depth)
         if args.quick:
             for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
                 cfg[loader].num_workers = 0

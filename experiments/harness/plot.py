@@ -7,14 +7,8 @@ import numpy as np  # noqa: E402
 
 
 def plot_curves(runs, metrics, out_file, title=''):
-    """One panel per metric (mean over seeds, shaded min-max: overlap shows), then finals per seed.
-
-    Args:
-        runs (list[dict]): finished runs: variant, seed, curve [(iter, {metric: v})], metrics.
-        metrics (dict): metric key -> label.
-        out_file (str): where the PNG goes.
-        title (str): figure title.
-    """
+    """One panel per metric of ``metrics`` (key -> label) over the runs' validation curves (mean
+    over seeds, shaded min-max: overlap shows), then the final metric per seed."""
     from .report import by_variant
     groups = by_variant(runs)
     fig, axes = plt.subplots(1, len(metrics) + 1, figsize=(4.5 * len(metrics) + 3.5, 4),

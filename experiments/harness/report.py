@@ -1,12 +1,6 @@
-"""The numbers of a comparison and their markdown (the statistics are stats.py's).
-
-Per variant the mean ± std over seeds, wall time per run and how far the attention moved per
-stage; per compared pair the paired difference: the study's primaries with t interval,
-unadjusted p-value and minimum detectable difference (the verdict is Holm's over both studies,
-harness/verdict.py), its secondaries exploratory (mean, interval, seeds better); the final AW runs
-add their attention ablations (full minus each, paired by seed) and how much A varies between test
-images.
-"""
+"""The numbers of a comparison and their markdown (the statistics are stats.py's): per variant,
+mean ± std over seeds and |A - 1| per stage; per pair, the paired difference (primaries with
+p-value and detectable difference, secondaries exploratory); the AW runs' attention ablations."""
 from ..stats import mean_std, min_detectable_difference, paired_difference, primary_metric
 from .ablation import MODES
 
@@ -72,9 +66,7 @@ def summarize(study, runs, order=None):
 
     Args:
         study (Study): metrics, primary and secondary comparisons.
-        runs (list[dict]): finished run records (harness/runs.py): variant, seed, metrics,
-            wall_seconds, attention (None without AW), run_dir (for the training time),
-            ablations (AW runs).
+        runs (list[dict]): finished run records (harness/run.py).
         order (list[str], optional): order of the variants. Defaults to first seen.
     """
     groups = by_variant(runs, order)
@@ -175,12 +167,7 @@ def _ablation_tables(summary, scale):
 
 
 def markdown(summary, header=()):
-    """The report: variants, paired differences, |A - 1| per stage, (v3's final AW runs) ablations.
-
-    Args:
-        summary (dict): the output of :func:`summarize`.
-        header (Iterable[str]): lines put first (title, command, date, setup).
-    """
+    """The report of :func:`summarize`'s ``summary``, ``header`` lines first."""
     _, scale = primary_metric(summary)
     metrics = summary['metrics']
     lines = list(header) + ['', '| variant | seeds | ' + ''.join(

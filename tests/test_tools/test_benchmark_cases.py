@@ -22,10 +22,8 @@ def test_targets_are_the_speed_targets():
 
 
 def test_select_filters_cases_and_keeps_the_baseline():
-    cases = select('peers', quick=True, patterns=['r101_*', 'conv64*train'], variants=['aw'])
-    assert [c.name for c in cases][:2] == ['r101_infer', 'r101_train']
-    assert all(c.variants == ('stock', 'aw') for c in cases)
-    assert all(c.mode == 'train' for c in cases if c.model == 'conv')
+    cases = select('peers', quick=True, patterns=['r101_t*'], variants=['aw'])
+    assert [(c.name, c.variants) for c in cases] == [('r101_train', ('stock', 'aw'))]
     with pytest.raises(ValueError, match='no case'):
         select('targets', patterns=['nothing*'])
 
@@ -50,7 +48,6 @@ def test_peer_variants_take_mmdets_own_settings():
     assert dcn.stage_with_dcn == (False, True, True, True)
     gc = detector_config('gcnet').model.backbone.plugins
     assert [p['cfg']['type'] for p in gc] == ['ContextBlock'] and gc[0]['cfg']['ratio'] == 0.25
-    assert detector_config('aw_dense').model.backbone.aw.attention == 'dense'
-    assert detector_config('aw').model.backbone.aw.attention == 'factorized'  # no leak between
+    assert detector_config('aw').model.backbone.aw.attention == 'factorized'
     with pytest.raises(ValueError, match='no detector variant'):
         detector_config('condconv4')

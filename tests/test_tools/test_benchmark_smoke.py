@@ -6,7 +6,7 @@ import json
 import pytest
 import torch
 
-from experiments.benchmark.cases import CONV_PEERS, DETECTOR_PEERS, select
+from experiments.benchmark.cases import DETECTOR_PEERS, select
 from helpers import load_tool, run_tool
 
 
@@ -23,7 +23,7 @@ def check_rows(report, cases, memory=True):
             if memory:
                 step = rows[case.name]['memory'][variant]['step_mib']
                 assert step > 0 if case.mode == 'train' else step >= 0, (case.name, variant)
-                assert (r['peak'] is None) == (case.model == 'conv'), (case.name, variant)
+                assert r['peak'] > 0, (case.name, variant)
         if 'aw' in ratios:  # AW adds its attention: parameters and FLOPs both grow
             assert ratios['aw']['params'] > 1 and ratios['aw']['flops'] > 1
     return rows
@@ -67,38 +67,17 @@ def test_quick_targets_suite_under_amp(tmp_path):
     check_rows(report, select('targets', quick=True, patterns=cases), memory=False)
 
 
-def test_conv_cases_share_one_memory_process_per_variant(tmp_path):
-    """A conv case's memory comes from one process per variant that runs every conv case in turn
-    (peak reset between them), so its step memory is measured and its peak is not reported."""
-    conv = ['conv64s1_64x64b4_*']
-    load_tool('benchmark.py').main([
-        '--suite', 'peers', '--quick', '--reps', '1', '--threads', '1', '--cases', *conv,
-        '--variants', 'aw', '--skip', 'time', '--out', str(tmp_path)])
-    report = json.load(open(tmp_path / 'peers.json'))
-    rows = {row['name']: row for row in report['rows']}
-    assert sorted(rows) == ['conv64s1_64x64b4_infer', 'conv64s1_64x64b4_train']
-    for row in rows.values():
-        for variant in ('stock', 'aw'):
-            memory = row['memory'][variant]
-            assert memory['peak_mib'] is None and row['ratios'][variant]['peak'] is None
-            assert memory['step_mib'] > 0 if row['mode'] == 'train' else memory['step_mib'] >= 0
-    assert rows['conv64s1_64x64b4_train']['ratios']['aw']['step'] > 0
-
-
 @pytest.mark.slow
 def test_quick_peers_suite(tmp_path):
-    """Every peer in the detector's training step and in one conv shape (both steps), time and
-    size; the conv cases' memory runs in the test above; the other shapes and the detector's
-    inference add no code path, only minutes."""
-    conv = ['conv64s1_64x64b4_*']
+    """Every peer in the detector's training step, time and size; the detector's inference adds
+    no code path, only minutes."""
     run_tool('benchmark.py', '--suite', 'peers', '--quick', '--reps', '1', '--cases',
-             'r101_train', *conv, '--skip', 'memory', '--out', tmp_path, timeout=1800)
+             'r101_train', '--skip', 'memory', '--out', tmp_path, timeout=1800)
     rows = check_rows(json.load(open(tmp_path / 'peers.json')),
-                      select('peers', quick=True, patterns=['r101_train', *conv]), memory=False)
+                      select('peers', quick=True, patterns=['r101_train']), memory=False)
     assert tuple(rows['r101_train']['variants']) == DETECTOR_PEERS
-    assert tuple(rows['conv64s1_64x64b4_train']['variants']) == CONV_PEERS
     # mmengine cannot count mmcv's deformable conv: the report must say so, not hide it
     assert rows['r101_train']['size']['dcnv2']['untraced_ops']
     assert not rows['r101_train']['size']['stock']['untraced_ops']
     md = (tmp_path / 'peers.md').read_text()
-    assert 'undercount' in md and all(name in md for name in DETECTOR_PEERS + CONV_PEERS)
+    assert 'undercount' in md and all(name in md for name in DETECTOR_PEERS)

@@ -10,7 +10,7 @@ import statistics
 import pytest
 from PIL import Image
 
-from helpers import load_tool, make_tiny_data
+from helpers import load_tool
 
 
 def compare_main(argv):
@@ -68,16 +68,6 @@ def test_quick_compare_writes_table_json_and_plot(quick_detection_final, capsys)
     assert again.count(': cached (') == 4 and 'training (' not in again
     rerun = json.loads((out / 'results.json').read_text())
     assert [r['metrics'] for r in rerun['runs']] == [r['metrics'] for r in results['runs']]
-
-
-def test_se_variant_on_basic_blocks_is_a_clear_error(tmp_path):
-    data = tmp_path / 'data'
-    make_tiny_data(data, num_train=2, num_val=2)
-    with pytest.raises(SystemExit) as err:
-        compare_main(['--quick', '--out', tmp_path / 'out', '--data-root', data,
-                      '--variants', 'se'])
-    assert "variant 'se'" in str(err.value) and '--depth 50' in str(err.value)
-    assert not (tmp_path / 'out').exists()
 
 
 def test_missing_data_root_names_the_file(tmp_path):
