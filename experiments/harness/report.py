@@ -4,7 +4,7 @@ p-value and detectable difference, secondaries exploratory); the AW runs' attent
 from ..stats import mean_std, min_detectable_difference, paired_difference, primary_metric
 from .ablation import MODES
 
-STAT_KEYS = ('mean', 'p99', 'max')
+STAT_KEYS = ('mean', 'max')
 VARIATION_KEYS = ('between_sd', 'mean_abs_dev', 'between_share')
 #: the primaries' MDD is at Holm's first step, the level the seed count was planned for (5.4)
 PRIMARY_ALPHA = 0.025
@@ -26,7 +26,7 @@ def by_variant(runs, order=None):
 
 
 def _attention(group):
-    """Over the seeds: overall mean/max of |A - 1| and, per stage, mean/p99/max (mean_std each)."""
+    """Over the seeds: overall and per-stage mean/max of |A - 1| (mean_std each)."""
     stats = [r['attention'] for r in group if r.get('attention')]
     if not stats:
         return None
@@ -181,8 +181,7 @@ def markdown(summary, header=()):
     lines += _comparisons(summary, scale)
     attention = {n: e['attention'] for n, e in summary['variants'].items() if e['attention']}
     if attention:
-        lines += ['', '| variant | AW stage | mean abs(A-1) (%) | p99 (%) | max (%) |',
-                  '|---|---|---|---|---|']
+        lines += ['', '| variant | AW stage | mean abs(A-1) (%) | max (%) |', '|---|---|---|---|']
         for name, a in attention.items():
             lines += [f"| {name} | {stage} | {' | '.join(_pm(s[k], 100, 3) for k in STAT_KEYS)} |"
                       for stage, s in a['stages'].items()]

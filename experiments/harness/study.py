@@ -8,45 +8,23 @@ HOOKS_MODULE = 'experiments.harness.validation_rng_hook'
 
 
 class Study:
-    """A study; subclasses set the attributes and may override :meth:`prepare` and :meth:`seed`.
+    """A study; subclasses set the attributes and may override the methods that do nothing here."""
 
-    Attributes:
-        title (str): what the report calls the study.
-        tool (str): the command that runs it, for the report.
-        config (str): the default base config.
-        backbone (str): ``model.backbone.type`` every variant expects in the base config.
-        variants (dict): name -> tuple of transforms, each ``fn(cfg)`` editing a Config in
-            place (raising ValueError where it does not apply).
-        metrics (dict): metric key -> label; the first is the one the plot shows per seed.
-        percent (bool): metrics are fractions, reported in points (x100).
-        attention_images (int): test images |A - 1| is measured on.
-        defaults (dict): command-line defaults: val_interval.
-        quick (dict): what ``--quick`` puts in their place (a smoke run).
-        name (str): what the verdict calls the study.
-        final (dict): protocol v3's final runs (docs/evidence_protocol.md section 5): variants,
-            seeds, iters.
-        primary (tuple): (variant, baseline) pairs with a verdict: paired t-test, Holm's correction
-            over the primaries of both studies (harness/verdict.py).
-        secondary (tuple): (variant, baseline) pairs reported as exploratory, no verdict.
-        ablation (dict): ``batch_size``, ``mean_images`` (None: all) and ``shuffle`` of the AW
-            runs' ablations (5.7).
-    """
-
-    title = ''
-    tool = ''
-    config = ''
-    backbone = ''
-    variants = {}
-    metrics = {}
-    percent = False
-    attention_images = 8
-    defaults = {}
-    quick = {}
-    name = ''
-    final = {}
-    primary = ()
-    secondary = ()
-    ablation = {}
+    title = ''  # what the report calls the study
+    tool = ''  # the command that runs it
+    name = ''  # what the verdict calls the study
+    config = ''  # the default base config
+    backbone = ''  # model.backbone.type every variant expects in the base config
+    variants = {}  # name -> transforms fn(cfg), each editing a Config in place (or ValueError)
+    metrics = {}  # key -> label; the first is the primary, plotted per seed
+    percent = False  # metrics are fractions, reported in points (x100)
+    attention_images = 8  # test images |A - 1| is measured on
+    defaults = {}  # command-line defaults (val_interval)
+    quick = {}  # what --quick puts in their place (a smoke run)
+    final = {}  # protocol v3's final runs (docs/evidence_protocol.md 5): variants, seeds, iters
+    primary = ()  # (variant, baseline) pairs with a verdict (harness/verdict.py)
+    secondary = ()  # (variant, baseline) pairs reported as exploratory
+    ablation = {}  # batch_size, mean_images (None: all), shuffle of the AW runs' ablations (5.7)
 
     def add_arguments(self, parser):
         """Command-line options of this study only."""
@@ -78,12 +56,7 @@ class Study:
         cfg.randomness = dict(seed=seed, deterministic=False)
 
     def base_config(self, args):
-        """The base config with what every run shares: schedule, batch size, protocol v3's run
-        settings, options.
-
-        Args:
-            args (argparse.Namespace): the parsed command line (harness/compare.py).
-        """
+        """The base config with what every run shares, from harness/compare.py's ``args``."""
         from mmengine.config import Config
         cfg = Config.fromfile(args.config, import_custom_modules=False)
         if args.iters is not None:  # protocol v3 keeps the warm-up (5.3); smoke runs stretch
@@ -102,11 +75,7 @@ class Study:
         return cfg
 
     def apply(self, cfg, variant):
-        """Turn ``cfg`` into ``variant`` in place; return it.
-
-        Raises:
-            ValueError: an unknown variant, or one that does not apply to ``cfg``.
-        """
+        """Turn ``cfg`` into ``variant`` in place and return it (ValueError where it cannot)."""
         if variant not in self.variants:
             raise ValueError(f'unknown variant {variant!r}; choose from {sorted(self.variants)}')
         found = cfg.model.backbone.get('type')
@@ -128,12 +97,8 @@ class Study:
 
 
 def stretch_schedule(cfg, iters):
-    """Train ``iters`` iterations with every scheduler's begin/end scaled, so the lr shape stays.
-
-    Args:
-        cfg (mmengine.Config): an iteration-based config, changed in place.
-        iters (int): the new length.
-    """
+    """Train ``iters`` iterations with every scheduler's begin/end scaled (the lr's shape stays);
+    ``cfg`` is an iteration-based config, changed in place."""
     old = cfg.train_cfg.max_iters
     for sched in cfg.param_scheduler:
         for key in ('begin', 'end'):
@@ -145,15 +110,8 @@ def stretch_schedule(cfg, iters):
 
 
 def extend_schedule(cfg, iters):
-    """Train ``iters`` iterations: same warm-up, then what ran to the end (cosine) to ``iters``.
-
-    Args:
-        cfg (mmengine.Config): an iteration-based config, changed in place.
-        iters (int): the new length; longer than every scheduler that ends before the old one.
-
-    Raises:
-        ValueError: ``iters`` does not leave the warm-up whole.
-    """
+    """Train ``iters`` iterations: same warm-up, then what ran to the end (cosine) to ``iters``;
+    ValueError where that would cut the warm-up. ``cfg`` is changed in place."""
     old = cfg.train_cfg.max_iters
     for sched in cfg.param_scheduler:
         if sched.get('end', old) >= old:
