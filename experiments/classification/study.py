@@ -39,11 +39,9 @@ class ClassificationStudy(Study):
     variants = {'stock': (), 'aw': (aw_everywhere,), 'se': (se_everywhere,),
                 'aw_se': (aw_everywhere, se_everywhere), 'stock_wide': (widen_last_stage,)}
     metrics = {'cls/top1': 'top-1'}
-    attention_images = 32
     defaults = dict(val_interval=None)
     # a few scans per split, 10 iterations: checks the machinery only
-    quick = dict(variants=['stock', 'aw'], seeds=[0], iters=10, val_interval=5, batch_size=16,
-                 attention_images=2)
+    quick = dict(variants=['stock', 'aw'], seeds=[0], iters=10, val_interval=5, batch_size=16)
     name = 'classification'
     # the schedule the calibration chose, the seed count the pilot gave (docs/evidence.md)
     final = dict(variants=['stock', 'aw', 'se', 'aw_se', 'stock_wide'], seeds=list(range(8)),

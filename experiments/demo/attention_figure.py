@@ -8,7 +8,7 @@ import torch  # noqa: E402
 
 from aw_mmdet.ops import aw_convs, recording_attention  # noqa: E402
 
-from ..harness.attention import stage_of  # noqa: E402
+from ..harness.ablation import stage_of  # noqa: E402
 
 
 def capture_attention(model, run, layers=None):

@@ -46,10 +46,8 @@ class DetectionStudy(Study):
     }
     metrics = {'coco/bbox_mAP': 'bbox mAP', 'coco/bbox_mAP_50': 'mAP@0.5'}
     percent = True
-    attention_images = 8
     defaults = dict(val_interval=90)
-    quick = dict(variants=['stock', 'aw'], seeds=[0, 1], iters=1, val_interval=1, batch_size=2,
-                 attention_images=2)
+    quick = dict(variants=['stock', 'aw'], seeds=[0, 1], iters=1, val_interval=1, batch_size=2)
     name = 'detection'
     # the schedule the calibration chose, the seed count the pilot gave (docs/evidence.md)
     final = dict(variants=['stock', 'aw', 'aw_attn_lr10'], seeds=list(range(8)), iters=2160)

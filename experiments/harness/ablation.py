@@ -13,6 +13,7 @@ The trained model is evaluated on the test split four ways, each AW conv computi
 restores them after; shuffled logits come from the other image's features as they reach the conv.
 """
 import contextlib
+import re
 
 import torch
 import torch.nn as nn
@@ -21,10 +22,14 @@ import torch.nn.functional as F
 from aw_mmdet.ops import aw_convs, recording_attention
 from aw_mmdet.ops.functional import aw_conv2d
 
-from .attention import stage_of
-
 MODES = ('full', 'off', 'mean', 'shuffled')
 SHUFFLES = ('next', 'previous')
+
+
+def stage_of(name: str) -> str:
+    """'layer3' for 'backbone.layer3.4.conv2' (the ResNet stage), else the module's parent."""
+    match = re.search(r'(layer\d+)', name)
+    return match.group(1) if match else name.rsplit('.', 1)[0]
 
 
 def _plain(conv, weight):
@@ -103,18 +108,20 @@ def ablated(model, mode, mean_maps=None, shuffle='next'):
 
 
 class AttentionMoments:
-    """Per AW conv, sums of A - 1, (A - 1)^2, |A - 1| over images (``on_attention`` callback)."""
+    """Per AW conv, sums of A - 1, (A - 1)^2, |A - 1| and max |A - 1| over images (an
+    ``on_attention`` callback)."""
 
     def __init__(self):
-        self.sums = {}  # name -> [images, sum (A - 1), sum (A - 1)^2, sum |A - 1|]
+        self.sums = {}  # name -> [images, sum (A - 1), sum (A - 1)^2, sum |A - 1|, max |A - 1|]
 
     def __call__(self, name, attention):
         dev = attention.detach().double() - 1
-        sums = self.sums.setdefault(name, [0, 0.0, 0.0, 0.0])
+        sums = self.sums.setdefault(name, [0, 0.0, 0.0, 0.0, 0.0])
         sums[0] += dev.shape[0]
         sums[1] = sums[1] + dev.sum(0)
         sums[2] = sums[2] + (dev * dev).sum(0)
         sums[3] += float(dev.abs().sum())
+        sums[4] = max(sums[4], float(dev.abs().max()))
 
     @property
     def images(self):
@@ -124,27 +131,42 @@ class AttentionMoments:
         """{conv name: the mean of A over the images (D, C/g, Kh, Kw), float32}."""
         return {name: (1 + s[1] / s[0]).float() for name, s in self.sums.items()}
 
-    def variation(self):
-        """Per AW stage (``stage_of``): ``between_sd``, the std of A over images (population)
-        per weight, averaged over the stage's weights; ``mean_abs_dev``, mean |A - 1|;
-        ``between_share``, the share of E[(A - 1)^2] that is between-image variance (summed
-        over the stage's weights; None where A == 1 throughout); ``num_images``."""
+    def _stages(self):
         stages = {}
-        for name, (n, dev, square, absolute) in self.sums.items():
+        for name, (n, dev, square, absolute, peak) in sorted(self.sums.items()):
             mean, second = dev / n, square / n
             var = (second - mean * mean).clamp_min(0)
             st = stages.setdefault(stage_of(name), dict(sd=0.0, var=0.0, second=0.0, abs=0.0,
-                                                        weights=0, images=n))
+                                                        max=0.0, weights=0, images=n))
             st['sd'] += float(var.sqrt().sum())
             st['var'] += float(var.sum())
             st['second'] += float(second.sum())
             st['abs'] += absolute / n
+            st['max'] = max(st['max'], peak)
             st['weights'] += mean.numel()
+        return dict(sorted(stages.items()))
+
+    def attention(self):
+        """How far A moved from its identity start: mean and max |A - 1| per AW stage and over
+        all AW convs."""
+        stages = self._stages().values()
+        return dict(mean_abs_dev=sum(st['abs'] for st in stages) / sum(
+                        st['weights'] for st in stages),
+                    max_abs_dev=max(st['max'] for st in stages),
+                    stages={stage: dict(mean=st['abs'] / st['weights'], max=st['max'])
+                            for stage, st in self._stages().items()},
+                    num_aw_convs=len(self.sums), num_images=self.images)
+
+    def variation(self):
+        """Per AW stage: ``between_sd``, the std of A over images (population) per weight,
+        averaged over the stage's weights; ``mean_abs_dev``, mean |A - 1|; ``between_share``,
+        the share of E[(A - 1)^2] that is between-image variance (summed over the stage's
+        weights; None where A == 1 throughout); ``num_images``."""
         return {stage: dict(between_sd=st['sd'] / st['weights'],
                             mean_abs_dev=st['abs'] / st['weights'],
                             between_share=st['var'] / st['second'] if st['second'] > 0 else None,
                             num_images=st['images'])
-                for stage, st in sorted(stages.items())}
+                for stage, st in self._stages().items()}
 
 
 @torch.no_grad()
@@ -177,7 +199,8 @@ def _batches(loader_cfg, dataset, batch_size, limit=None):
 
 
 def run_ablations(runner, settings):
-    """The four test-split evaluations and A's variation over test images; None without AW convs.
+    """The four test-split evaluations, and A's variation and movement (``attention``) over the
+    test images in the full evaluation; None without AW convs.
 
     Args:
         runner (mmengine.runner.Runner): after training; gives test loader and evaluator configs.
@@ -208,6 +231,7 @@ def run_ablations(runner, settings):
         with ablated(model, mode, means, settings['shuffle']), record:
             metrics[mode] = evaluate(model, test, evaluator,
                                      prime=mode == 'shuffled' and settings['shuffle'] == 'previous')
-    return dict(metrics=metrics, variation=variation.variation(), mean_images=moments.images,
+    return dict(metrics=metrics, variation=variation.variation(), attention=variation.attention(),
+                mean_images=moments.images,
                 test_images=variation.images, batch_size=settings['batch_size'],
                 shuffle=settings['shuffle'])

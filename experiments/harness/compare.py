@@ -41,7 +41,7 @@ def parse_args(study, argv=None, description=''):
     p.add_argument('--rerun', action='store_true', help='ignore cached finished runs')
     study.add_arguments(p)
     args = p.parse_args(argv)
-    defaults = dict(study.defaults, attention_images=study.attention_images, **study.final)
+    defaults = dict(study.defaults, **study.final)
     defaults.update(study.quick if args.quick else {})
     for key, value in defaults.items():
         if getattr(args, key, None) is None:
@@ -95,7 +95,7 @@ def main(study, argv=None, description=''):
                  iters=base.train_cfg.max_iters, val_interval=base.train_cfg.val_interval,
                  batch_size=base.train_dataloader.batch_size, jobs=args.jobs, quick=args.quick,
                  threads_per_run=1 if args.jobs > 1 else None, cfg_options=args.cfg_options,
-                 attention_images=args.attention_images, study=study.name, phase='final',
+                 study=study.name, phase='final',
                  test_split=True, tool=study.tool,
                  primary=[' - '.join(c) for c in study.primary])
     results = dict(command=command, date=date, setup=setup, elapsed_seconds=time.time() - started,

@@ -1,11 +1,10 @@
-"""One run of a comparison in its own process: train, test if asked, measure |A - 1|, record.
+"""One run of a comparison in its own process: train, test, ablate AW's attention, record.
 
-Training uses mmengine's Runner with tools/train.py's input checks; |A - 1| is measured on the
-first test images (validation images where the test split is not read); ``result.json`` is written
-atomically: a killed run leaves none, and is run again. The run config carries
+Training uses mmengine's Runner with tools/train.py's input checks. The run config carries
 ``harness = dict(phase, test, ablation)`` (Study.protocol_v3): ``test`` reads the test split once
-after the last iteration, and ``ablation`` evaluates an AW model's attention ablations on it
-(harness/ablation.py).
+after the last iteration, and ``ablation`` evaluates an AW model's attention ablations on it and
+measures |A - 1| (harness/ablation.py). ``result.json`` is written atomically: a killed run leaves
+none, and is run again.
 """
 import argparse
 import glob
@@ -25,7 +24,6 @@ def parse_args(argv=None):
     p.add_argument('--seed', type=int, required=True)
     p.add_argument('--metrics', nargs='+', required=True, help='metric keys to keep')
     p.add_argument('--resume', action='store_true', help='continue from the last checkpoint')
-    p.add_argument('--attention-images', type=int, default=8)
     return p.parse_args(argv)
 
 
@@ -55,7 +53,6 @@ def main(argv=None):
         tune_glibc_malloc,
     )
     from experiments.harness.ablation import run_ablations
-    from experiments.harness.attention import attention_summary
 
     tune_glibc_malloc()
     cfg = Config.fromfile(args.config)
@@ -77,15 +74,12 @@ def main(argv=None):
     curve = read_curve(cfg.work_dir, args.metrics)
     if not (test or curve):
         raise SystemExit(f'no {args.metrics[0]} in any validation of {cfg.work_dir}')
-    loader = runner.test_dataloader if read_test else runner.val_dataloader
-    count = min(args.attention_images, len(loader.dataset))
-    attention = attention_summary(runner.model,
-                                  (loader.collate_fn([loader.dataset[i]]) for i in range(count)))
+    attention = ablations.pop('attention') if ablations else None
     result = dict(
         variant=args.variant, seed=args.seed,
         config_sha256=key,
         metrics={m: (test or curve[-1][1])[m] for m in args.metrics}, test=test, curve=curve,
-        attention=attention, attention_images=count, ablations=ablations,
+        attention=attention, ablations=ablations,
         phase=harness.phase, iters=runner.iter, resumed=args.resume,
         resumed_from=resumed_from, threads=torch.get_num_threads(),
         wall_seconds=time.time() - start,

@@ -73,7 +73,7 @@ def run_one(study, base, variant, seed, args, log):
         base (mmengine.Config): the base config (``Study.base_config``).
         variant (str): one of ``study.variants``.
         seed (int): the run's seed.
-        args (argparse.Namespace): out, rerun, jobs, attention_images.
+        args (argparse.Namespace): out, rerun, jobs.
         log (callable): progress messages.
     """
     run_dir = osp.abspath(osp.join(args.out, 'runs', variant, f'seed{seed}'))
@@ -94,8 +94,7 @@ def run_one(study, base, variant, seed, args, log):
         shutil.rmtree(run_dir)
         os.makedirs(run_dir)
     cmd = [sys.executable, '-m', 'experiments.harness.run', path, '--work-dir', run_dir,
-           '--variant', variant, '--seed', str(seed), '--metrics', *study.metrics,
-           '--attention-images', str(args.attention_images)]
+           '--variant', variant, '--seed', str(seed), '--metrics', *study.metrics]
     cmd += ['--resume'] * resume
     log(f'{variant} seed {seed}: {"resuming" if resume else "training"} ({run_dir})')
     with open(osp.join(run_dir, LOG), 'a') as out:

@@ -18,7 +18,6 @@ class Study:
     variants = {}  # name -> transforms fn(cfg), each editing a Config in place (or ValueError)
     metrics = {}  # key -> label; the first is the primary, plotted per seed
     percent = False  # metrics are fractions, reported in points (x100)
-    attention_images = 8  # test images |A - 1| is measured on
     defaults = {}  # command-line defaults (val_interval)
     quick = {}  # what --quick puts in their place (a smoke run)
     final = {}  # protocol v3's final runs (docs/evidence_protocol.md 5): variants, seeds, iters

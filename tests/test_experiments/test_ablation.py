@@ -138,3 +138,13 @@ def test_variation_against_numpy():
     assert 0.5 < out['layer2']['between_share'] < 1  # the second conv's offset is not variance
     assert out['layer3'] == dict(between_sd=0.0, mean_abs_dev=0.0, between_share=None,
                                  num_images=6)
+    # how far A moved: mean and max |A - 1| over every value of the stage's convs, and overall
+    attention = moments.attention()
+    pooled = np.concatenate([np.abs(a - 1).ravel() for a in stage])
+    assert attention['stages']['layer2'] == pytest.approx(dict(mean=pooled.mean(),
+                                                                max=pooled.max()))
+    assert attention['stages']['layer3'] == dict(mean=0.0, max=0.0)
+    everything = np.concatenate([pooled, np.zeros(6 * 5 * 5 * 9)])
+    assert attention['mean_abs_dev'] == pytest.approx(everything.mean(), rel=1e-6)
+    assert attention['max_abs_dev'] == pytest.approx(pooled.max())
+    assert (attention['num_aw_convs'], attention['num_images']) == (3, 6)

@@ -1,31 +1,21 @@
-"""The comparison's statistics against independent references: |A - 1| percentiles against numpy
-on the pooled values, the paired-difference table against scipy's paired t-test, t quantiles
-against printed tables and the detectable difference against a simulated t-test.
+"""The comparison's statistics against independent references: the paired-difference table
+against scipy's paired t-test, t quantiles against printed tables and the detectable difference
+against a simulated t-test.
 """
 import math
 
 import numpy as np
 import pytest
-import torch
 
 from experiments.classification.study import ClassificationStudy
 from experiments.detection.study import DetectionStudy
-from experiments.harness.attention import AbsDevStats, stage_of
+from experiments.harness.ablation import stage_of
 from experiments.harness.report import markdown, summarize
 from experiments.stats import (
     min_detectable_difference,
     paired_difference,
     t_quantile,
 )
-
-
-def test_abs_dev_stats_pool_every_tensor():
-    values = [torch.tensor([1.0, 1.5, 0.2]), torch.tensor([[1.1], [0.7]])]
-    stats = AbsDevStats()
-    for v in values:
-        stats.add(v)
-    pooled = torch.cat([v.flatten() for v in values]).sub(1).abs()
-    assert stats.summary() == pytest.approx(dict(mean=float(pooled.mean()), max=0.8))
 
 
 def test_stage_names():

@@ -28,7 +28,8 @@ def test_quick_comparison_writes_results_report_and_plot(quick_classification_fi
     # attention: none without AW; with AW, measured per stage (A = 2 sigmoid(.) is in (0, 2))
     assert runs['stock', 900]['attention'] is None
     attention = runs['aw', 900]['attention']
-    assert attention['num_aw_convs'] == 8 and attention['num_images'] == 2  # 2 blocks x 4 stages
+    assert attention['num_aw_convs'] == 8  # 2 blocks x 4 stages
+    assert attention['num_images'] == 24  # the test split: 6 scans x 4 renders
     assert sorted(attention['stages']) == ['layer1', 'layer2', 'layer3', 'layer4']
     for stage in attention['stages'].values():
         assert 0 <= stage['mean'] <= stage['max'] < 1

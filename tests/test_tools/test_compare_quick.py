@@ -40,7 +40,7 @@ def test_quick_compare_writes_table_json_and_plot(quick_detection_final, capsys)
         # warm-up step cannot move it far
         if run['variant'] == 'aw':
             assert run['attention']['num_aw_convs'] == 6  # ResNet-18 stages 2-4, 2 blocks each
-            assert run['attention']['num_images'] == 2
+            assert run['attention']['num_images'] == 3  # the test split
             assert sorted(run['attention']['stages']) == ['layer2', 'layer3', 'layer4']
             assert 0 <= run['attention']['mean_abs_dev'] <= run['attention']['max_abs_dev'] < 0.5
         else:
