@@ -1,7 +1,7 @@
 """Digits rendered from scikit-learn's 8x8 scans, split by scan first so no stroke shape is shared
 between splits; rendering is seeded and fast, so done in memory, never written to disk."""
 import functools
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import torch
@@ -13,56 +13,22 @@ CLASSES = tuple(str(i) for i in range(10))
 SPLITS = ('train', 'val', 'test')
 #: Fractions of the 1797 scans per split (train gets the rest): 1078 / 216 / 503 scans.
 SPLIT_FRACTIONS = dict(val=0.12, test=0.28)
+#: images rendered per scan
+RENDERS = dict(train=8, val=2, test=4)
 
 
 @dataclass(frozen=True)
 class RenderSpec:
-    """How images are drawn; the difficulty knobs of the task.
-
-    Args:
-        image_size (int): side of the square RGB image. Defaults to 32.
-        digit_size (tuple): min and max digit height in px (log-uniform). Defaults to (14, 26).
-        aspect (tuple): width / height range of the digit. Defaults to (0.55, 0.95).
-        rotation (float): max absolute rotation in degrees. Defaults to 12.
-        clutter (tuple): min and max number of background shapes. Defaults to (2, 5).
-        distractors (tuple): min and max number of fragments of other digits. Defaults to (1, 2).
-        distractor_alpha (tuple): opacity range of the fragments. Defaults to (0.5, 0.9).
-        min_contrast (float): least brightness gap, digit to local background. Defaults to 0.5.
-        noise (float): std of the additive Gaussian pixel noise (0-1 scale). Defaults to 0.04.
-    """
-    image_size: int = 32
-    digit_size: tuple = (14, 26)
-    aspect: tuple = (0.55, 0.95)
-    rotation: float = 12.0
-    clutter: tuple = (2, 5)
-    distractors: tuple = (1, 2)
-    distractor_alpha: tuple = (0.5, 0.9)
-    min_contrast: float = 0.5
-    noise: float = 0.04
-
-
-@dataclass(frozen=True)
-class DataSpec:
-    """Which images each split holds.
-
-    Args:
-        seed (int): seed of the scan split and of the rendering. Defaults to 0.
-        renders (dict): images rendered per scan, per split. Defaults to 8 / 2 / 4.
-        max_scans (int | None): first scans of each split only (smoke tests). Defaults to None.
-        render (RenderSpec): drawing parameters.
-    """
-    seed: int = 0
-    renders: tuple = (('train', 8), ('val', 2), ('test', 4))
-    max_scans: int = None
-    render: RenderSpec = field(default_factory=RenderSpec)
-
-
-def spec_from_cfg(seed=0, renders=None, max_scans=None, render=None):
-    """A hashable DataSpec from config-style arguments (dicts and lists)."""
-    renders = dict(DataSpec.renders, **(renders or {}))
-    render = {k: tuple(v) if isinstance(v, list) else v for k, v in (render or {}).items()}
-    return DataSpec(seed=seed, renders=tuple(sorted(renders.items())), max_scans=max_scans,
-                    render=RenderSpec(**render))
+    """How images are drawn: the task's difficulty knobs."""
+    image_size: int = 32  # side of the square RGB image
+    digit_size: tuple = (14, 26)  # min and max digit height in px (log-uniform)
+    aspect: tuple = (0.55, 0.95)  # width / height range of the digit
+    rotation: float = 12.0  # max absolute rotation in degrees
+    clutter: tuple = (2, 5)  # min and max number of background shapes
+    distractors: tuple = (1, 2)  # min and max number of fragments of other digits
+    distractor_alpha: tuple = (0.5, 0.9)  # opacity range of the fragments
+    min_contrast: float = 0.5  # least brightness gap, digit to local background
+    noise: float = 0.04  # std of the additive Gaussian pixel noise (0-1 scale)
 
 
 @functools.lru_cache(maxsize=1)
@@ -159,21 +125,20 @@ def render_image(rng, scan, others, spec):
 
 
 @functools.lru_cache(maxsize=4)
-def render_split(split, spec):
+def render_split(split, seed=0, max_scans=None, spec=RenderSpec()):
     """(images (N, 3, S, S), labels, scan indices) of a split; smaller ``max_scans``: a prefix."""
     if split not in SPLITS:
         raise ValueError(f'unknown split {split!r}; choose from {SPLITS}')
     scans, labels = load_scans()
-    index = split_indices(len(scans), spec.seed)[split]
-    if spec.max_scans is not None:
-        index = index[:spec.max_scans]
-    per_scan = dict(spec.renders)[split]
-    rng = np.random.default_rng([spec.seed, SPLITS.index(split)])
+    index = split_indices(len(scans), seed)[split]
+    if max_scans is not None:
+        index = index[:max_scans]
+    rng = np.random.default_rng([seed, SPLITS.index(split)])
     pool = {c: scans[index[labels[index] != c]] for c in range(10)}  # fragments: other classes
     images, out_labels, out_scans = [], [], []
     for i in index:
-        for _ in range(per_scan):
-            images.append(render_image(rng, scans[i], pool[labels[i]], spec.render))
+        for _ in range(RENDERS[split]):
+            images.append(render_image(rng, scans[i], pool[labels[i]], spec))
             out_labels.append(labels[i])
             out_scans.append(i)
     return np.stack(images), np.asarray(out_labels), np.asarray(out_scans)
@@ -186,16 +151,14 @@ class DigitsClsDataset(Dataset):
     Args:
         split (str): 'train', 'val' or 'test'.
         seed (int): data seed (scan split, rendering); same for every run compared. Defaults to 0.
-        renders (dict, optional): images per scan for some splits (see DataSpec).
         max_scans (int, optional): only the first scans of the split (smoke tests).
-        render (dict, optional): RenderSpec fields to change.
     """
 
-    def __init__(self, split, seed=0, renders=None, max_scans=None, render=None):
+    def __init__(self, split, seed=0, max_scans=None):
         self.split = split
-        self.spec = spec_from_cfg(seed, renders, max_scans, render)
-        self.images, self.labels, self.scans = render_split(split, self.spec)
-        self.metainfo = dict(classes=CLASSES, split=split, spec=asdict(self.spec))
+        self.images, self.labels, self.scans = render_split(split, seed, max_scans)
+        self.metainfo = dict(classes=CLASSES, split=split, seed=seed, max_scans=max_scans,
+                             render=asdict(RenderSpec()), renders=RENDERS)
 
     def __len__(self):
         return len(self.labels)
