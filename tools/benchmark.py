@@ -4,7 +4,7 @@ variants timed in one interleaved loop, peak memory from fresh processes, parame
 python tools/benchmark.py --suite targets --out work_dirs/bench      # the op's speed targets
 python tools/benchmark.py --suite peers --out work_dirs/bench_peers  # DCNv2, GCNet, SE, ...
 python tools/benchmark.py --quick --reps 1 --out work_dirs/bench     # small sizes, smoke run
-python tools/benchmark.py --cases r101_train --amp --profile r101_train --out work_dirs/bench
+python tools/benchmark.py --device cuda --amp --cases r101_train --profile r101_train --out OUT
 Writes <out>/<suite>.md (ratios to stock first, absolute numbers second) and <out>/<suite>.json.
 """
 import argparse
@@ -34,12 +34,14 @@ def parse_args(argv=None):
     parser.add_argument('--warmup', type=int, default=1, help='untimed steps per variant first')
     parser.add_argument('--skip', nargs='*', default=[], choices=MEASURES)
     parser.add_argument('--amp', action='store_true',
-                        help='training steps in mixed precision (fp16 on CUDA, bf16 on CPU)')
+                        help="training steps in fp16 mixed precision (CUDA only)")
     parser.add_argument('--profile', nargs='*', default=[], metavar='CASE',
                         help='break these cases down by kind of op')
     args = parser.parse_args(argv)
     if args.device.startswith('cuda') and not torch.cuda.is_available():
         parser.error(f'--device {args.device}: no CUDA device here')
+    if args.amp and not args.device.startswith('cuda'):
+        parser.error(f'--amp needs a CUDA device (--device {args.device})')
     return args
 
 

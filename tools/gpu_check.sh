@@ -54,8 +54,8 @@ step() {  # NAME CMD...: run, time, and record in the report
 }
 
 check() {
-  local device=cuda quick=()
-  if [ "${1:-}" = "--cpu" ]; then device=cpu; quick=(--quick --reps 1); shift; fi
+  local device=cuda quick=() amp=(--amp)
+  if [ "${1:-}" = "--cpu" ]; then device=cpu; quick=(--quick --reps 1); amp=(); shift; fi
   OUT="${1:-${OUT:-work_dirs/gpu_check}}"
   mkdir -p "$OUT"
   export PYTHONPATH="$SITE:$PWD${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1
@@ -69,8 +69,9 @@ mmcv.__version__, mmdet.__version__)"
     --out "$OUT/targets"
   step peers "$PY" tools/benchmark.py --suite peers --device "$device" --skip memory \
     "${quick[@]}" --out "$OUT/peers"
-  step amp_r101_train "$PY" tools/benchmark.py --cases 'r101_train*' --amp --device "$device" \
-    --profile r101_train --skip memory "${quick[@]}" --out "$OUT/amp"
+  # AMP is CUDA's (AmpOptimWrapper): the CPU rehearsal runs the same step without it
+  step amp_r101_train "$PY" tools/benchmark.py --cases 'r101_train*' "${amp[@]}" \
+    --device "$device" --profile r101_train --skip memory "${quick[@]}" --out "$OUT/amp"
   {
     echo "# GPU check ($device, $(date -u '+%Y-%m-%d %H:%M UTC'))"
     echo

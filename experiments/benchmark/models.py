@@ -3,7 +3,6 @@ them (shared_weights.py), BN statistics from the case's batch (bn_stats.py)."""
 import copy
 import dataclasses
 import logging
-from contextlib import contextmanager
 from typing import Callable
 
 import torch
@@ -12,7 +11,7 @@ from mmdet.structures import DetDataSample
 from mmdet.utils import register_all_modules
 from mmengine.logging import MMLogger
 from mmengine.model import BaseModel
-from mmengine.optim import OptimWrapper, build_optim_wrapper
+from mmengine.optim import build_optim_wrapper
 from mmengine.structures import InstanceData
 from torch.nn.modules.batchnorm import _BatchNorm
 
@@ -43,43 +42,6 @@ class MeanLoss(BaseModel):
         return dict(loss=sum(out.mean() for out in outs)) if mode == 'loss' else outs
 
 
-class CPUAutocastOptimWrapper(OptimWrapper):
-    """``--amp`` on CPU (AmpOptimWrapper refuses it): bf16-autocast features, no loss scaling."""
-
-    @contextmanager
-    def optim_context(self, model):
-        with super().optim_context(model), autocast_features(model):
-            yield
-
-
-@contextmanager
-def autocast_features(model):
-    """Run the backbone (and neck) under CPU bf16 autocast, outputs as float32 for mmcv's CPU ops.
-
-    Args:
-        model (BaseModel): A model with ``backbone`` (and ``neck`` where ``with_neck``).
-    """
-    last = model.neck if getattr(model, 'with_neck', False) else model.backbone
-    context = torch.autocast('cpu', dtype=torch.bfloat16)
-
-    def enter(module, args):
-        context.__enter__()
-
-    def leave(module, args, outputs):
-        context.__exit__(None, None, None)
-        if isinstance(outputs, torch.Tensor):
-            return outputs.float()
-        return type(outputs)(out.float() for out in outputs)
-
-    handles = [model.backbone.register_forward_pre_hook(enter),
-               last.register_forward_hook(leave)]
-    try:
-        yield
-    finally:
-        for handle in handles:
-            handle.remove()
-
-
 @dataclasses.dataclass
 class Entry:
     """One variant of a case, ready to run: ``step()`` is one training step or inference."""
@@ -95,7 +57,7 @@ def build(case, variant, device='cpu', amp=False):
         case (Case): What to build (cases.py).
         variant (str): One of ``case.variants``.
         device (str): Defaults to 'cpu'.
-        amp (bool): fp16 AMP on CUDA, bf16 ``autocast_features`` on CPU. Defaults to False.
+        amp (bool): fp16 AMP (CUDA only). Defaults to False.
     """
     register_all_modules()
     torch.manual_seed(0)
@@ -138,8 +100,9 @@ def wrapper_config(cfg, device='cpu', amp=False):
     cfg = copy.deepcopy(cfg)
     cfg['optimizer']['lr'] = 0.0
     if amp:
-        cfg.update(dict(type='AmpOptimWrapper', dtype='float16') if is_cuda(device)
-                   else dict(type=CPUAutocastOptimWrapper))
+        if not is_cuda(device):
+            raise ValueError('--amp needs a CUDA device (mmengine\'s AmpOptimWrapper)')
+        cfg.update(type='AmpOptimWrapper', dtype='float16')
     return cfg
 
 

@@ -14,8 +14,7 @@ def markdown(report):
     names = [v for v in VARIANTS if any(v in row['variants'] for row in rows)]
     cuda = is_cuda(env['device'])
     unit = 'max_memory_allocated' if cuda else 'peak RSS'
-    amp = (', training steps in ' + ('fp16 AMP' if cuda else 'bf16 autocast of backbone and neck')
-           if env['amp'] else '')
+    amp = ', training steps in fp16 AMP' if env['amp'] else ''
     lines = [f"# Benchmark: suite {report['suite']}{' (quick)' if env['quick'] else ''}", '',
              f"device {env['device']}{' ' + env['gpu'] if env.get('gpu') else ''}, CPU "
              f"{env['cpu']}, CPU threads {env['threads']}, torch {env['torch']}, glibc malloc "

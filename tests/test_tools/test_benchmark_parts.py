@@ -1,16 +1,12 @@
 """The benchmark's parts: variants of a case share their common weights, the interleaved timing
 gives every variant every position (what makes the ratios fair), the step memory counts what a
-step allocates, and CPU AMP autocasts the features."""
+step allocates, and AMP is CUDA's AmpOptimWrapper."""
+import pytest
 import torch
 
 from experiments.benchmark.cases import Case
 from experiments.benchmark.memory import step_peak_mib
-from experiments.benchmark.models import (
-    CPUAutocastOptimWrapper,
-    autocast_features,
-    build,
-    wrapper_config,
-)
+from experiments.benchmark.models import build, wrapper_config
 from experiments.benchmark.timing import paired_ratios, time_many
 
 #: a ResNet-18 backbone alone: the smallest case with AW (stages 2-4, as the R101 config)
@@ -53,15 +49,5 @@ def test_amp_wrapper_config_per_device():
     assert wrapper_config(cfg)['optimizer']['lr'] == 0.0 and cfg['optimizer']['lr'] == 0.02
     assert wrapper_config(cfg, 'cuda', amp=True)['type'] == 'AmpOptimWrapper'
     assert wrapper_config(cfg, 'cuda', amp=True)['dtype'] == 'float16'
-    assert wrapper_config(cfg, 'cpu', amp=True)['type'] is CPUAutocastOptimWrapper
-
-
-def test_cpu_amp_autocasts_the_backbone_and_hands_on_float32():
-    model = build(SMALL, 'aw').model
-    seen = []
-    model.backbone.layer3[0].conv2.register_forward_hook(lambda m, a, out: seen.append(out.dtype))
-    with autocast_features(model):
-        outs = model.backbone(torch.randn(2, 3, 32, 32))
-    assert seen == [torch.bfloat16] and all(out.dtype == torch.float32 for out in outs)
-    model.backbone(torch.randn(2, 3, 32, 32))  # the hooks are gone, autocast is off
-    assert seen[-1] == torch.float32 and not torch.is_autocast_enabled('cpu')
+    with pytest.raises(ValueError, match='needs a CUDA device'):
+        wrapper_config(cfg, 'cpu', amp=True)
