@@ -32,13 +32,12 @@ def run_suite(cases, device='cpu', threads=2, reps=5, warmup=1, measures=MEASURE
     start = time.time()
     rows = []
     for case in cases:
-        rows.append(_run_case(case, device, reps, warmup, measures, amp, case.name in profile))
-        log(f'[benchmark] {case.name} ({time.time() - start:.0f} s)')
-    if 'memory' in measures:
-        _add_memory(rows, cases, device, threads, amp)
-        log(f'[benchmark] memory ({time.time() - start:.0f} s)')
-    for row in rows:
+        row = _run_case(case, device, reps, warmup, measures, amp, case.name in profile)
+        if 'memory' in measures:  # after the case's models are freed
+            row['memory'] = {v: probe(case, v, device, threads, amp) for v in case.variants}
         row['ratios'] = _ratios(row)
+        rows.append(row)
+        log(f'[benchmark] {case.name} ({time.time() - start:.0f} s)')
     return rows
 
 
@@ -56,12 +55,6 @@ def _run_case(case, device, reps, warmup, measures, amp, profile=False):
     del entries, steps
     release_free_heap()  # the probes and the next case build their own
     return row
-
-
-def _add_memory(rows, cases, device, threads, amp):
-    """Rows' ``memory``, each entry from a fresh process."""
-    for row, case in zip(rows, cases):
-        row['memory'] = {v: probe(case, v, device, threads, amp) for v in case.variants}
 
 
 def _ratios(row):
