@@ -95,8 +95,7 @@ def main(study, argv=None, description=''):
                  iters=base.train_cfg.max_iters, val_interval=base.train_cfg.val_interval,
                  batch_size=base.train_dataloader.batch_size, jobs=args.jobs, quick=args.quick,
                  threads_per_run=1 if args.jobs > 1 else None, cfg_options=args.cfg_options,
-                 study=study.name, phase='final',
-                 test_split=True, tool=study.tool,
+                 study=study.name, phase='final', test_split=True, tool=study.tool,
                  primary=[' - '.join(c) for c in study.primary])
     results = dict(command=command, date=date, setup=setup, elapsed_seconds=time.time() - started,
                    summary=summary, runs=runs, failed=failed)

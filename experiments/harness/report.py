@@ -12,9 +12,16 @@ PRIMARY_NOTE = ("Verdict: not given by this report alone. The primary's test is 
                 "unadjusted; its verdict is Holm's correction over the two primaries (detection "
                 'aw - stock and classification aw - stock, family-wise alpha 0.05): `python -m '
                 'experiments.harness.verdict DETECTION_RESULTS CLASSIFICATION_RESULTS`.')
-COLUMNS = dict(mean='mean (points)', ci='95 % CI (t)', std='std of differences',
-               better='seeds better', p='p (paired t, unadjusted)',
-               mdd=f'min. detectable (80 % power, alpha {PRIMARY_ALPHA})')
+#: column -> (header, cell of a paired difference ``d`` at ``scale``)
+COLUMNS = dict(
+    mean=('mean (points)', lambda d, scale: _num(d['mean'], scale, signed=True)),
+    ci=('95 % CI (t)', lambda d, scale: '–' if d['ci'] is None else '[{}, {}]'.format(
+        *(_num(v, scale, signed=True) for v in d['ci']))),
+    std=('std of differences', lambda d, scale: _num(d['std'], scale)),
+    better=('seeds better', lambda d, scale: f"{d['seeds_better']}/{d['n']}"),
+    p=('p (paired t, unadjusted)', lambda d, scale: _num(d['p_value'], digits=3)),
+    mdd=(f'min. detectable (80 % power, alpha {PRIMARY_ALPHA})',
+         lambda d, scale: _num(d['mdd'], scale)))
 
 
 def by_variant(runs, order=None):
@@ -101,31 +108,14 @@ def _pm(stat, scale=1.0, digits=2):
         f'{_num(stat["std"], scale, digits)}'
 
 
-def _cell(column, d, scale):
-    if column == 'mean':
-        return _num(d['mean'], scale, signed=True)
-    if column == 'ci':
-        return '–' if d['ci'] is None else '[{}, {}]'.format(
-            *(_num(v, scale, signed=True) for v in d['ci']))
-    if column == 'std':
-        return _num(d['std'], scale)
-    if column == 'better':
-        return f"{d['seeds_better']}/{d['n']}"
-    if column == 'p':
-        return _num(d['p_value'], digits=3)
-    if column == 'mdd':
-        return _num(d['mdd'], scale)
-    return d[column]
-
-
 def _difference_table(first, differences, metrics, scale, columns):
     """A table with one row per (difference, metric): ``first`` heads the names' column."""
-    head = [first, 'metric'] + [COLUMNS[c] for c in columns]
+    head = [first, 'metric'] + [COLUMNS[c][0] for c in columns]
     lines = ['', '| ' + ' | '.join(head) + ' |', '|---' * len(head) + '|']
     for name, by_metric in differences.items():
         for metric, d in by_metric.items():
             lines.append('| ' + ' | '.join([name, metrics[metric]]
-                                           + [_cell(c, d, scale) for c in columns]) + ' |')
+                                           + [COLUMNS[c][1](d, scale) for c in columns]) + ' |')
     return lines
 
 
@@ -133,18 +123,15 @@ def _comparisons(summary, scale):
     """The primary comparison's table and note, then the secondaries'."""
     metrics, differences = summary['metrics'], summary['differences']
     lines = []
-    for role in ('primary', 'secondary'):
+    for role, title, columns, note in (
+            ('primary', 'primary comparison (paired by seed)',
+             ['mean', 'ci', 'std', 'better', 'p', 'mdd'], ['', PRIMARY_NOTE]),
+            ('secondary', 'secondary comparison (exploratory, no verdict)',
+             ['mean', 'ci', 'better'], [])):
         chosen = {k: v for k, v in differences.items()
                   if next(iter(v.values())).get('role') == role}
-        if not chosen:
-            continue
-        if role == 'primary':
-            lines += _difference_table('primary comparison (paired by seed)', chosen, metrics,
-                                       scale, ['mean', 'ci', 'std', 'better', 'p', 'mdd'])
-            lines += ['', PRIMARY_NOTE]
-        else:
-            lines += _difference_table('secondary comparison (exploratory, no verdict)', chosen,
-                                       metrics, scale, ['mean', 'ci', 'better'])
+        if chosen:
+            lines += _difference_table(title, chosen, metrics, scale, columns) + note
     return lines
 
 

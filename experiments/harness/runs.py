@@ -1,11 +1,9 @@
-"""One (variant, seed) run, cached by its config text.
+"""One (variant, seed) run in its own process (harness/run.py), cached by its config text.
 
-The run's full config is dumped to ``<out>/runs/<variant>/seed<k>.py``, beside the run's directory;
-its SHA-256, with the run directory written as ``<work_dir>``, is the key. A finished run whose key
-matches is not run again; one whose config changed in any way is run again from scratch; an
-interrupted one with the same config resumes from its last checkpoint. The code is not part of the
-key: a change to it that changes results needs ``--rerun``. Each run is its own process
-(harness/run.py), so a crash loses only that run.
+The key is the SHA-256 of ``<out>/runs/<variant>/seed<k>.py``, the run's full config. A finished run
+with the same key is read back, a changed config trains from scratch, an interrupted run resumes
+from its last checkpoint. The code is not part of the key: a change that changes results needs
+``--rerun``.
 """
 import hashlib
 import json
