@@ -1,10 +1,7 @@
-"""Measurements and the demo around the plugin: not part of the installed aw_mmdet package.
-
-``harness/`` (behind tools/compare.py and tools/compare_classification.py, with the studies in
-``evidence/`` and ``classification/``), ``benchmark/`` (tools/benchmark.py) and ``demo/``
-(tools/demo.py, tools/make_demo_data.py). They need matplotlib and scikit-learn and run this
-checkout's code and configs, so they are imported from the repository, whose root the editable
-install (``make setup``) puts on ``sys.path``.
+"""Measurements and the demo around the plugin, not installed with it: ``harness/`` with the
+studies in ``detection/`` and ``classification/`` (tools/compare*.py), ``benchmark/``
+(tools/benchmark.py) and ``demo/`` (tools/demo.py). They run this checkout's code and configs, so
+they import from the repository, which the editable install (``make setup``) puts on the path.
 """
 import os.path as osp
 

@@ -8,10 +8,11 @@ none, and is run again.
 """
 import argparse
 import glob
+import json
 import os.path as osp
 import time
 
-from experiments.harness.runs import RESULT, config_key, read_jsonl, write_json
+from experiments.harness.runs import RESULT, config_key, write_json
 
 LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
@@ -32,7 +33,9 @@ def read_curve(work_dir, metrics):
     ``scalars.json`` files (a resumed run has one per attempt; the last value of a step wins)."""
     rows = {}
     for path in sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json'))):
-        for row in read_jsonl(path):
+        with open(path) as f:
+            lines = [json.loads(line) for line in f if line.strip()]
+        for row in lines:
             if metrics[0] in row:
                 rows[int(row['step'])] = {m: float(row[m]) for m in metrics}
     return sorted(rows.items())

@@ -27,30 +27,20 @@ def config_key(path, work_dir):
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def read_json(path):
-    try:
-        with open(path) as f:
-            return json.load(f)
-    except (OSError, ValueError):
-        return None
-
-
 def write_json(path, obj):
     """``obj`` as JSON at ``path``, indented by one space, no trailing newline."""
     with open(path, 'w') as f:
         json.dump(obj, f, indent=1)
 
 
-def read_jsonl(path):
-    """The rows of a JSON-lines file (e.g. a LocalVisBackend's scalars.json)."""
-    with open(path) as f:
-        return [json.loads(line) for line in f if line.strip()]
-
-
 def read_record(run_dir):
     """The finished run's record, or None."""
-    record = read_json(osp.join(run_dir, RESULT))
-    return dict(record, run_dir=run_dir) if record and 'config_sha256' in record else None
+    try:
+        with open(osp.join(run_dir, RESULT)) as f:
+            record = json.load(f)
+    except (OSError, ValueError):
+        return None
+    return dict(record, run_dir=run_dir) if 'config_sha256' in record else None
 
 
 def child_env(jobs):
