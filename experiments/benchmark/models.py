@@ -1,8 +1,13 @@
-"""A case's model for one variant, its batch and step; weights drawn by name so variants share
-them (shared_weights.py), BN statistics from the case's batch (bn_stats.py)."""
+"""A case's model for one variant, its batch and step, built alike for every variant: weights drawn
+by name, so variants share every common one (else heads keep different boxes through NMS), AW's
+attention is not the identity and DCN offsets are ~1 px; backbone BN statistics from the case's
+batch, as a checkpoint would bring them (with a fresh model's, AW's weights underflow to subnormals
+and the benchmark times underflow, not AW). docs/benchmarks.md says more."""
 import copy
 import dataclasses
 import logging
+import math
+import zlib
 from typing import Callable
 
 import torch
@@ -15,8 +20,6 @@ from mmengine.optim import build_optim_wrapper
 from mmengine.structures import InstanceData
 from torch.nn.modules.batchnorm import _BatchNorm
 
-from .bn_stats import calibrate_backbone_bn
-from .shared_weights import init_by_name
 from .timing import is_cuda
 from .variants import (
     backbone_config,
@@ -26,6 +29,8 @@ from .variants import (
 )
 
 SGD = dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=0.0, momentum=0.9))
+ATTENTION_STD = 0.05
+OFFSET_STD = 1.0  # pixels
 CONFIGS = {'r101': detector_config, 'demo': demo_config, 'classifier': classifier_config}
 
 
@@ -162,3 +167,43 @@ def synthetic_batch(batch, height, width, num_classes=80, device='cpu'):
                                       labels=torch.randint(0, num_classes, (4,), generator=gen))
         samples.append(s)
     return dict(inputs=inputs, data_samples=samples)
+
+
+@torch.no_grad()
+def init_by_name(model: torch.nn.Module):
+    """Draw each parameter from a generator seeded by its name; return the attention count."""
+    attention = 0
+    for name, param in model.named_parameters():
+        gen = torch.Generator().manual_seed(zlib.crc32(name.encode()))
+        if '.attention.' in name:
+            value = torch.randn(param.shape, generator=gen) * ATTENTION_STD
+            attention += 1
+        elif '.conv_offset.' in name:
+            value = (torch.zeros(param.shape) if name.endswith('weight')
+                     else torch.randn(param.shape, generator=gen) * OFFSET_STD)
+        elif param.dim() > 1:
+            fan_in = param[0].numel()
+            value = torch.randn(param.shape, generator=gen) * math.sqrt(2.0 / fan_in)
+        elif name.endswith('weight'):
+            value = torch.ones(param.shape)
+        else:
+            value = torch.zeros(param.shape)
+        param.copy_(value.to(param.dtype))
+    return attention
+
+
+@torch.no_grad()
+def calibrate_backbone_bn(model, batches):
+    """Set each backbone BN's running stats from ``batches``; return the number of BNs set."""
+    norms = [m for m in model.backbone.modules() if isinstance(m, _BatchNorm)]
+    saved = [(m.training, m.momentum) for m in norms]
+    for m in norms:
+        m.reset_running_stats()
+        m.momentum = None
+        m.train()
+    for data in batches:
+        model.backbone(model.data_preprocessor(data, True)['inputs'])
+    for m, (training, momentum) in zip(norms, saved):
+        m.momentum = momentum
+        m.train(training)
+    return len(norms)

@@ -4,11 +4,10 @@ import time
 
 import torch
 
-from .breakdown import breakdown
 from .flops import model_size
 from .memory import probe, release_free_heap
 from .models import build
-from .timing import paired_ratios, time_many
+from .timing import breakdown, paired_ratios, time_many
 from .variants import BASELINE
 
 MEASURES = ('time', 'memory', 'size')

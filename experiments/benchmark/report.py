@@ -1,6 +1,5 @@
 """Markdown of a benchmark run; '-' where a case lacks the variant or the measure was not taken."""
-from .breakdown import profiled_device
-from .timing import is_cuda
+from .timing import is_cuda, profiled_device
 from .variants import BASELINE, VARIANTS
 
 

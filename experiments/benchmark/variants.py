@@ -61,7 +61,7 @@ def detector_config(variant):
 
 
 def backbone_config(variant, depth):
-    """``variant``'s backbone at ``depth``, trained whole (BN in train mode: bn_stats.py).
+    """``variant``'s backbone at ``depth``, trained whole (BN in train mode: models.py).
 
     Args:
         variant (str): As ``detector_config``.

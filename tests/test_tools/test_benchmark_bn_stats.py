@@ -9,9 +9,7 @@ from mmdet.registry import MODELS
 from mmdet.utils import register_all_modules
 
 import aw_mmdet  # noqa: F401
-from experiments.benchmark.bn_stats import calibrate_backbone_bn
-from experiments.benchmark.models import synthetic_batch
-from experiments.benchmark.shared_weights import init_by_name
+from experiments.benchmark.models import calibrate_backbone_bn, init_by_name, synthetic_batch
 from helpers import ROOT, load_config
 
 
