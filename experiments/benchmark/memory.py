@@ -54,12 +54,8 @@ def _reset_peak(device):
 
 
 def step_peak_mib(step, device):
-    """MiB a call of ``step`` adds at its peak over what was resident; None if unresettable.
-
-    Args:
-        step (callable): Called once, without arguments.
-        device (str): 'cpu' or a CUDA device.
-    """
+    """MiB one call of ``step()`` on ``device`` adds at its peak over what was resident; None if
+    the peak cannot be reset."""
     release_free_heap()
     before = _resident_mib(device)
     if not _reset_peak(device):
