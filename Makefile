@@ -25,8 +25,9 @@ benchmark: setup
 	$(PYTHON) tools/benchmark.py --out work_dirs/benchmark
 
 # The comparisons README.md quotes (docs/evidence.md): protocol v3's final runs of both studies
-# and the verdict. Its runs are committed under results/v3, so in a clone this reads them (minutes);
-# from nothing it trains 64 runs, two at a time: about 19 h on 2 CPU cores.
+# and the verdict. Its runs are committed under results/v3, so in a clone this reads them back and
+# rewrites the reports (under a minute); from nothing it trains 64 runs, two at a time: about 19 h
+# on 2 CPU cores.
 evidence: setup
 	$(MAKE) v3-final STUDY=classification
 	$(MAKE) v3-final STUDY=detection
