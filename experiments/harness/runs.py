@@ -20,11 +20,22 @@ LOG = 'train.log'
 
 
 def config_key(path, work_dir):
-    """SHA-256 of the config file's text with ``work_dir`` written as ``<work_dir>`` and the
-    checkout as ``<root>``, so a run committed under results/ stays cached in another clone."""
-    with open(path) as f:
-        text = f.read().replace(work_dir, '<work_dir>').replace(ROOT, '<root>')
-    return hashlib.sha256(text.encode()).hexdigest()
+    """SHA-256 of the config file at ``path`` formatted with ``work_dir`` written as ``<work_dir>``
+    and the checkout as ``<root>`` in its values, so a run committed under results/ stays cached in
+    a clone at any path (the formatter wraps lines by their length, real paths included)."""
+    from mmengine.config import Config
+
+    def placeholders(value):
+        if isinstance(value, str):
+            return value.replace(work_dir, '<work_dir>').replace(ROOT, '<root>')
+        if isinstance(value, dict):
+            return {k: placeholders(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return type(value)(placeholders(v) for v in value)
+        return value
+
+    cfg = Config.fromfile(path, import_custom_modules=False)
+    return hashlib.sha256(Config(placeholders(cfg.to_dict())).pretty_text.encode()).hexdigest()
 
 
 def write_json(path, obj):

@@ -1,6 +1,6 @@
-"""How the comparison caches runs: the key is the run config's text (its SHA-256, with the run
-directory written as ``<work_dir>`` and the checkout as ``<root>``). A finished run with the same
-text is read back instead of trained; a changed config is trained again from scratch."""
+"""How the comparison caches runs: the key is the run config's text (its SHA-256, formatted with
+the run directory written as ``<work_dir>`` and the checkout as ``<root>``). A finished run with
+the same config is read back instead of trained; a changed config is trained again from scratch."""
 import copy
 import hashlib
 import json
@@ -41,21 +41,37 @@ def _run(study, base, args):
     return run_one(study, base, 'aw', 3, args, messages.append), messages
 
 
+def _key_of(tmp_path, cfg, work_dir):
+    from mmengine.config import Config
+    Config(cfg).dump(str(tmp_path / 'run.py'))
+    return config_key(str(tmp_path / 'run.py'), work_dir)
+
+
+def _text_hash(cfg):
+    from mmengine.config import Config
+    return hashlib.sha256(Config(cfg).pretty_text.encode()).hexdigest()
+
+
 def test_the_key_is_the_config_text_wherever_the_run_dir_is(tmp_path):
-    (tmp_path / 'a.py').write_text("work_dir = '/x/runs/aw/seed0'\nlr = 0.1\n")
-    (tmp_path / 'b.py').write_text("work_dir = '/elsewhere/seed0'\nlr = 0.1\n")
-    (tmp_path / 'c.py').write_text("work_dir = '/x/runs/aw/seed0'\nlr = 0.2\n")
-    expected = hashlib.sha256(b"work_dir = '<work_dir>'\nlr = 0.1\n").hexdigest()
-    assert config_key(tmp_path / 'a.py', '/x/runs/aw/seed0') == expected
-    assert config_key(tmp_path / 'b.py', '/elsewhere/seed0') == expected
-    assert config_key(tmp_path / 'c.py', '/x/runs/aw/seed0') != expected
+    expected = _text_hash(dict(work_dir='<work_dir>', lr=0.1))
+    assert _key_of(tmp_path, dict(work_dir='/x/runs/aw/seed0', lr=0.1), '/x/runs/aw/seed0') \
+        == expected
+    assert _key_of(tmp_path, dict(work_dir='/elsewhere/seed0', lr=0.1), '/elsewhere/seed0') \
+        == expected
+    assert _key_of(tmp_path, dict(work_dir='/x/runs/aw/seed0', lr=0.2), '/x/runs/aw/seed0') \
+        != expected
 
 
 def test_the_key_is_the_same_in_every_clone(tmp_path):
-    """results/v3 is committed: a run finished in one clone stays cached in another."""
-    (tmp_path / 'a.py').write_text(f"data_root = '{ROOT}/data/aw_demo/'\n")
-    expected = hashlib.sha256(b"data_root = '<root>/data/aw_demo/'\n").hexdigest()
-    assert config_key(tmp_path / 'a.py', '/x/runs/aw/seed0') == expected
+    """results/v3 is committed: a run finished in one clone stays cached in another, whatever the
+    length of its path (the formatter wraps a long path's lines, a short one's not)."""
+    assert _key_of(tmp_path, dict(data_root=f'{ROOT}/data/aw_demo/'), '/x/runs/aw/seed0') \
+        == _text_hash(dict(data_root='<root>/data/aw_demo/'))
+    keys = set()
+    for work_dir in ('/w', '/tmp/tmp.Vw4Wt1z1X5/project/results/v3/detection/final/runs/aw/seed0'):
+        evaluator = dict(type='CocoMetric', ann_file=f'{work_dir}/annotations/instances_test.json')
+        keys.add(_key_of(tmp_path, dict(work_dir=work_dir, test_evaluator=evaluator), work_dir))
+    assert len(keys) == 1
 
 
 def test_a_finished_run_with_the_same_config_text_is_read_not_trained(tmp_path, detection):
