@@ -78,7 +78,7 @@ def run_one(study, base, variant, seed, args, log):
     run_dir = osp.abspath(osp.join(args.out, 'runs', variant, f'seed{seed}'))
     path = run_dir + '.py'
     os.makedirs(run_dir, exist_ok=True)
-    before = config_key(path, run_dir) if osp.isfile(path) else None
+    before = _text(path) if osp.isfile(path) else None  # a cut run resumes in its own checkout
     cfg = study.run_config(base, variant, seed)
     cfg.work_dir = run_dir
     cfg.dump(path)
@@ -87,7 +87,7 @@ def run_one(study, base, variant, seed, args, log):
     if not args.rerun and record and record['config_sha256'] == key:
         log(f'{variant} seed {seed}: cached ({_final(study, record)})')
         return dict(record, cached=True)
-    resume = (not args.rerun and before == key
+    resume = (not args.rerun and before == _text(path)
               and osp.isfile(osp.join(run_dir, 'last_checkpoint')))
     if not resume:  # a different (or no) earlier run: start clean
         shutil.rmtree(run_dir)
@@ -107,6 +107,11 @@ def run_one(study, base, variant, seed, args, log):
         return dict(variant=variant, seed=seed, error=f'exit {proc.returncode}', log_tail=tail)
     log(f"{variant} seed {seed}: {_final(study, record)}, {record['wall_seconds']:.0f} s")
     return dict(record, cached=False)
+
+
+def _text(path):
+    with open(path) as f:
+        return f.read()
 
 
 def _final(study, record):
