@@ -149,12 +149,12 @@ class AttentionMoments:
     def attention(self):
         """How far A moved from its identity start: mean and max |A - 1| per AW stage and over
         all AW convs."""
-        stages = self._stages().values()
-        return dict(mean_abs_dev=sum(st['abs'] for st in stages) / sum(
-                        st['weights'] for st in stages),
-                    max_abs_dev=max(st['max'] for st in stages),
+        stages = self._stages()
+        return dict(mean_abs_dev=sum(st['abs'] for st in stages.values()) / sum(
+                        st['weights'] for st in stages.values()),
+                    max_abs_dev=max(st['max'] for st in stages.values()),
                     stages={stage: dict(mean=st['abs'] / st['weights'], max=st['max'])
-                            for stage, st in self._stages().items()},
+                            for stage, st in stages.items()},
                     num_aw_convs=len(self.sums), num_images=self.images)
 
     def variation(self):

@@ -1,9 +1,9 @@
 """One (variant, seed) run in its own process (harness/run.py), cached by its config text.
 
-The key is the SHA-256 of ``<out>/runs/<variant>/seed<k>.py``, the run's full config. A finished run
-with the same key is read back, a changed config trains from scratch, an interrupted run resumes
-from its last checkpoint. The code is not part of the key: a change that changes results needs
-``--rerun``.
+The key is the SHA-256 of the run's full config (``<out>/runs/<variant>/seed<k>.py``, paths as
+placeholders: :func:`config_key`). A finished run with the same key is read back, a changed config
+trains from scratch, an interrupted run resumes from its last checkpoint. The code is not part of
+the key: a change that changes results needs ``--rerun``.
 """
 import hashlib
 import json
